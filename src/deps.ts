@@ -1,0 +1,62 @@
+// The ports the app and use-cases depend on. Entry files (src/entry/*) build real adapters and hand them to
+// createApp; tests build the same adapters on an embedded database.
+export interface QueryResult<R> {
+  rows: R[];
+  rowCount: number | null;
+}
+
+/** Anything that runs SQL: the pool, or one checked-out client inside a transaction. */
+export interface Queryable {
+  query<R = Record<string, unknown>>(text: string, params?: unknown[]): Promise<QueryResult<R>>;
+}
+
+export interface Db extends Queryable {
+  readonly kind: 'postgres' | 'pglite';
+  /** Runs fn on one client inside BEGIN/COMMIT; rolls back and rethrows on error. */
+  transaction<T>(fn: (tx: Queryable) => Promise<T>): Promise<T>;
+  close(): Promise<void>;
+}
+
+export interface Clock {
+  now(): Date;
+}
+
+export type LogLevel = 'debug' | 'info' | 'warn' | 'error' | 'silent';
+export interface Logger {
+  debug(msg: string, fields?: Record<string, unknown>): void;
+  info(msg: string, fields?: Record<string, unknown>): void;
+  warn(msg: string, fields?: Record<string, unknown>): void;
+  error(msg: string, fields?: Record<string, unknown>): void;
+}
+
+export interface Readiness {
+  ok: boolean;
+  checks: Record<string, { ok: boolean; detail?: string }>;
+}
+
+export interface Deps {
+  db: Db;
+  clock: Clock;
+  logger: Logger;
+  /** Database reachable and migrations applied (used by GET /readyz). */
+  readiness(): Promise<Readiness>;
+  limits: { maxBodyBytes: number };
+  /**
+   * The API reference page's script, served at /docs/scalar.js from the installed package (never a CDN). Absent on
+   * Cloudflare Workers, where the same file is a static asset at /standalone.js (wrangler.toml [assets]).
+   */
+  docsScript?: () => Promise<string>;
+}
+
+export const systemClock: Clock = { now: () => new Date() };
+
+const ORDER: Record<LogLevel, number> = { debug: 10, info: 20, warn: 30, error: 40, silent: 99 };
+
+/** JSON-lines logger on stderr (stdout stays free for CLI output). */
+export function createLogger(level: LogLevel, write: (line: string) => void = (l) => console.error(l)): Logger {
+  const at = (lvl: Exclude<LogLevel, 'silent'>) => (msg: string, fields?: Record<string, unknown>) => {
+    if (ORDER[lvl] < ORDER[level]) return;
+    write(JSON.stringify({ level: lvl, time: new Date().toISOString(), msg, ...fields }));
+  };
+  return { debug: at('debug'), info: at('info'), warn: at('warn'), error: at('error') };
+}

@@ -1,0 +1,81 @@
+// Node entry: opens the database (PostgreSQL or embedded PGlite), applies migrations, bootstraps the embedded
+// default's key, and serves the app. Shuts down cleanly on SIGTERM/SIGINT.
+import { chmodSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import { createRequire } from 'node:module';
+import { dirname, join, resolve } from 'node:path';
+import { serve } from '@hono/node-server';
+import { migrate, migrationStatus } from '../adapters/db/migrate.ts';
+import { openDatabase } from '../adapters/db/open-node.ts';
+import { createApp } from '../app.ts';
+import type { Config } from '../config.ts';
+import { createLogger, systemClock, type Db, type Deps, type Logger } from '../deps.ts';
+import { bootstrapDefaultKey } from '../pipeline/keys.ts';
+
+/** The docs bundle, read from the installed @scalar/api-reference package (so /docs works offline). */
+function docsScriptLoader(): () => Promise<string> {
+  const pkgMain = createRequire(import.meta.url).resolve('@scalar/api-reference');
+  const file = join(dirname(pkgMain), 'browser', 'standalone.js');
+  let cached: Promise<string> | undefined;
+  return () => (cached ??= readFile(file, 'utf8'));
+}
+
+export function buildDeps(config: Config, db: Db, logger: Logger): Deps {
+  return {
+    db,
+    clock: systemClock,
+    logger,
+    limits: { maxBodyBytes: config.BEARING_MAX_BODY_BYTES },
+    docsScript: docsScriptLoader(),
+    async readiness() {
+      const m = await migrationStatus(db);
+      return { ok: m.ok, checks: { database: { ok: true, detail: db.kind }, migrations: m } };
+    },
+  };
+}
+
+export async function openAndMigrate(config: Config, logger: Logger): Promise<Db> {
+  const db = await openDatabase({ databaseUrl: config.DATABASE_URL, dataDir: config.BEARING_DATA_DIR });
+  const { applied } = await migrate(db);
+  if (applied.length) logger.info('migrations applied', { applied });
+  return db;
+}
+
+/** On the embedded default, the first start creates the `default` workspace and prints its admin key once. */
+function announceKey(config: Config, key: string | null, print: (s: string) => void): void {
+  const file = resolve(config.BEARING_DATA_DIR, 'default-api-key');
+  if (key) {
+    writeFileSync(file, `${key}\n`, { mode: 0o600 });
+    chmodSync(file, 0o600);
+    print(`\nCreated workspace "default" and an admin API key (shown once here, also saved to ${file}):\n\n  ${key}\n\n  export BEARING_KEY=${key}\n`);
+  } else if (existsSync(file)) {
+    print(`API key of workspace "default": see ${file}  (export BEARING_KEY=$(cat ${file}))`);
+  }
+}
+
+export async function startServer(config: Config): Promise<{ close(): Promise<void>; port: number }> {
+  const t0 = performance.now();
+  const logger = createLogger(config.LOG_LEVEL);
+  const db = await openAndMigrate(config, logger);
+  if (!config.DATABASE_URL) {
+    const created = await bootstrapDefaultKey(db);
+    announceKey(config, created?.key ?? null, (s) => console.log(s));
+  }
+  const app = createApp(buildDeps(config, db, logger));
+  const server = await new Promise<ReturnType<typeof serve>>((ok) => {
+    const s = serve({ fetch: app.fetch, port: config.PORT, hostname: config.HOST }, () => ok(s));
+  });
+  const address = server.address();
+  const port = typeof address === 'object' && address ? address.port : config.PORT;
+  const url = `http://${config.HOST}:${port}`;
+  console.log(`Bearing listening on ${url}  (docs: ${url}/docs, database: ${db.kind === 'pglite' ? `embedded, ${resolve(config.BEARING_DATA_DIR)}` : 'PostgreSQL'}) — ready in ${Math.round(performance.now() - t0)} ms`);
+  let closing: Promise<void> | undefined;
+  const close = () =>
+    (closing ??= (async () => {
+      await new Promise<void>((ok) => server.close(() => ok()));
+      await db.close();
+    })());
+  return { close, port };
+}
+
+export const readKeyFile = (config: Config) => readFileSync(resolve(config.BEARING_DATA_DIR, 'default-api-key'), 'utf8').trim();

@@ -1,0 +1,44 @@
+// Strategy ingest: parse (JSON or Markdown), validate, store as the next version with its retrieval passages.
+// Re-sending the active version's exact document is idempotent: no new version.
+import { insertAudit } from '../adapters/db/audit.ts';
+import { insertPassages, insertStrategyVersion, latestStrategy, lockWorkspaceStrategy, type StrategyVersionRow } from '../adapters/db/strategies.ts';
+import type { Db } from '../deps.ts';
+import { chunkStrategy } from '../domain/strategy-chunks.ts';
+import { readStrategy } from '../domain/strategy.ts';
+import { Problem } from '../http/problem.ts';
+import { sha256Hex } from '../lib/crypto.ts';
+
+export async function ingestStrategy({
+  db,
+  input,
+}: {
+  db: Db;
+  input: { workspaceId: string; text: string; format: 'json' | 'markdown'; actor: string; requestId?: string };
+}): Promise<{ created: boolean; version: StrategyVersionRow }> {
+  const read = readStrategy(input.text, input.format);
+  if (!read.ok) throw new Problem('validation_failed', 'the strategy document is not usable', read.errors.map((e) => ({ location: `body.${e.location}`, message: e.message })));
+  const { warnings = [], ...strategy } = read.strategy;
+  const contentHash = await sha256Hex(`${input.format}\n${input.text}`);
+  return db.transaction(async (tx) => {
+    await lockWorkspaceStrategy(tx, input.workspaceId);
+    const active = await latestStrategy(tx, input.workspaceId);
+    if (active && active.content_hash === contentHash) return { created: false, version: active };
+    const version = await insertStrategyVersion(tx, input.workspaceId, {
+      format: input.format,
+      raw: input.text,
+      parsed: strategy,
+      warnings,
+      content_hash: contentHash,
+    });
+    await insertPassages(tx, input.workspaceId, version.version, chunkStrategy(strategy));
+    await insertAudit(tx, {
+      workspace_id: input.workspaceId,
+      actor: input.actor,
+      action: 'strategy.create',
+      target: String(version.version),
+      detail: { format: input.format, objectives: strategy.objectives.length, warnings: warnings.length },
+      request_id: input.requestId,
+    });
+    return { created: true, version };
+  });
+}

@@ -1,0 +1,95 @@
+// One shared table of every authenticated route, checked for: no key, malformed header, unknown key, revoked key,
+// insufficient scope, and another workspace's key (which must look exactly like "not found", never "forbidden").
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { setupApp, uniqueName, type TestClient } from '../helpers/harness.ts';
+
+type Route = { method: string; path: string; scope: 'read' | 'write' | 'admin'; body?: unknown; ownedPath?: (ids: Owned) => string };
+interface Owned {
+  itemId: string;
+  keyId: string;
+}
+
+const ROUTES: Route[] = [
+  { method: 'GET', path: '/v1/strategy', scope: 'read' },
+  { method: 'PUT', path: '/v1/strategy', scope: 'write', body: { objectives: [{ id: 'A', title: 'x' }] } },
+  { method: 'GET', path: '/v1/strategy/versions', scope: 'read' },
+  { method: 'GET', path: '/v1/strategy/versions/1', scope: 'read' },
+  { method: 'POST', path: '/v1/items:batch', scope: 'write', body: { items: [] } },
+  { method: 'GET', path: '/v1/items', scope: 'read' },
+  { method: 'GET', path: '/v1/items/X', scope: 'read', ownedPath: (o) => `/v1/items/${o.itemId}` },
+  { method: 'DELETE', path: '/v1/items/X', scope: 'write', ownedPath: (o) => `/v1/items/${o.itemId}` },
+  { method: 'GET', path: '/v1/keys', scope: 'admin' },
+  { method: 'POST', path: '/v1/keys', scope: 'admin', body: { scopes: ['read'] } },
+  { method: 'DELETE', path: '/v1/keys/key_x', scope: 'admin', ownedPath: (o) => `/v1/keys/${o.keyId}` },
+];
+
+let env: Awaited<ReturnType<typeof setupApp>>;
+let owner: TestClient;
+let owned: Owned;
+
+beforeAll(async () => {
+  env = await setupApp();
+  owner = await env.clientFor(uniqueName('owner'));
+  const res = await owner.request('POST', '/v1/items:batch', { body: { items: [{ id: 'OWN-1', title: 'private item' }] } });
+  expect(res.status).toBe(200);
+  const other = await env.clientFor(owner.workspace.name, ['read']);
+  const keys = (await (await owner.request('GET', '/v1/keys')).json()) as { keys: { id: string; prefix: string }[] };
+  owned = { itemId: 'OWN-1', keyId: keys.keys.find((k) => other.key.startsWith(k.prefix))!.id };
+});
+afterAll(() => env.close());
+
+async function call(route: Route, headers: Record<string, string>, path = route.path) {
+  const init: RequestInit = { method: route.method, headers: { ...headers } };
+  if (route.body !== undefined) {
+    init.body = JSON.stringify(route.body);
+    (init.headers as Record<string, string>)['content-type'] = 'application/json';
+  }
+  return env.app.request(path, init);
+}
+
+async function expectProblem(res: Response, status: number, code: string) {
+  expect(res.status).toBe(status);
+  expect(res.headers.get('content-type')).toContain('application/problem+json');
+  const body = (await res.json()) as { code: string; status: number; requestId: string; detail: string };
+  expect(body.code).toBe(code);
+  expect(body.status).toBe(status);
+  expect(body.requestId).toMatch(/^req_/);
+  expect(body.detail.length).toBeGreaterThan(0);
+}
+
+describe.each(ROUTES)('$method $path', (route) => {
+  it('refuses a request without a key', async () => {
+    await expectProblem(await call(route, {}), 401, 'unauthorized');
+  });
+  it('refuses a malformed Authorization header', async () => {
+    await expectProblem(await call(route, { authorization: 'Basic abc' }), 401, 'unauthorized');
+  });
+  it('refuses an unknown key', async () => {
+    await expectProblem(await call(route, { authorization: 'Bearer brg_not_a_real_key' }), 401, 'unauthorized');
+  });
+  it('refuses a revoked key', async () => {
+    const c = await env.clientFor(uniqueName('revoked'), ['admin']);
+    const keys = (await (await c.request('GET', '/v1/keys')).json()) as { keys: { id: string }[] };
+    expect((await c.request('DELETE', `/v1/keys/${keys.keys[0]!.id}`)).status).toBe(200);
+    await expectProblem(await call(route, { authorization: `Bearer ${c.key}` }), 401, 'unauthorized');
+  });
+  it('refuses a key without the needed scope', async () => {
+    const lower = route.scope === 'admin' ? 'write' : route.scope === 'write' ? 'read' : null;
+    if (!lower) return; // read is the lowest scope: every key has it
+    const c = await env.clientFor(uniqueName('scoped'), [lower]);
+    await expectProblem(await call(route, { authorization: `Bearer ${c.key}` }), 403, 'forbidden');
+  });
+  it("never shows another workspace's data", async () => {
+    if (!route.ownedPath) return;
+    const stranger = await env.clientFor(uniqueName('stranger'), ['admin']);
+    const theirs = await call(route, { authorization: `Bearer ${stranger.key}` }, route.ownedPath(owned));
+    const missing = await call(route, { authorization: `Bearer ${stranger.key}` }, route.path);
+    await expectProblem(theirs, 404, 'not_found');
+    // Indistinguishable from an id that exists nowhere (apart from the id itself in the text).
+    const a = (await theirs.json()) as { title: string };
+    const b = (await missing.json()) as { title: string };
+    expect(a.title).toBe(b.title);
+    // And the owner still has it.
+    expect((await owner.request('GET', `/v1/items/${owned.itemId}`)).status).toBe(200);
+  });
+});
