@@ -16,7 +16,7 @@ export async function ingestStrategy({
   input: { workspaceId: string; text: string; format: 'json' | 'markdown'; actor: string; requestId?: string };
 }): Promise<{ created: boolean; version: StrategyVersionRow }> {
   const read = readStrategy(input.text, input.format);
-  if (!read.ok) throw new Problem('validation_failed', 'the strategy document is not usable', read.errors.map((e) => ({ location: `body.${e.location}`, message: e.message })));
+  if (!read.ok) throw new Problem('validation_failed', 'the strategy document is not usable', read.errors.map((e) => ({ location: e.location.startsWith('line') ? `body (${e.location})` : `body.${e.location}`, message: e.message })));
   const { warnings = [], ...strategy } = read.strategy;
   const contentHash = await sha256Hex(`${input.format}\n${input.text}`);
   return db.transaction(async (tx) => {

@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import pg from 'pg';
+import { serviceConfigured } from '../helpers/harness.ts';
 
 const BIN = new URL('../../src/entry/bin.mjs', import.meta.url).pathname;
 
@@ -19,7 +20,7 @@ function run(env: Record<string, string>): Promise<{ code: number | null; out: s
   });
 }
 
-const realDb = process.env.DATABASE_URL;
+const realDb = serviceConfigured('DATABASE_URL') ? process.env.DATABASE_URL : undefined;
 
 describe('migrations', () => {
   it.runIf(realDb)('two processes migrating a fresh PostgreSQL database at once', async () => {

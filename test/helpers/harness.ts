@@ -12,7 +12,7 @@ import { migrationStatus } from '../../src/adapters/db/migrate.ts';
 export const usingRealPostgres = Boolean(process.env.DATABASE_URL);
 
 export async function openTestDb(): Promise<Db> {
-  if (process.env.DATABASE_URL) return openDatabase({ databaseUrl: process.env.DATABASE_URL, dataDir: '.tmp', poolSize: 4 });
+  if (serviceConfigured('DATABASE_URL')) return openDatabase({ databaseUrl: process.env.DATABASE_URL, dataDir: '.tmp', poolSize: 4 });
   const template = readFileSync(inject('pgliteTemplate'));
   return openDatabase({ dataDir: '.tmp', loadDataDir: new Blob([template]) });
 }
@@ -62,4 +62,16 @@ export async function setupApp(over: Partial<Deps> = {}) {
     };
   };
   return { app, db, deps, clientFor, close: () => db.close() };
+}
+
+/**
+ * Whether a service-backed suite should run. Without the service it is skipped, unless BEARING_REQUIRE_SERVICES=1
+ * (CI), where a missing service is a failure rather than a silent skip.
+ */
+export function serviceConfigured(variable: 'DATABASE_URL' | 'REDIS_URL'): boolean {
+  const set = Boolean(process.env[variable]);
+  if (!set && process.env.BEARING_REQUIRE_SERVICES === '1') {
+    throw new Error(`${variable} is not set but BEARING_REQUIRE_SERVICES=1: this suite needs the service`);
+  }
+  return set;
 }

@@ -55,6 +55,7 @@ async function expectProblem(res: Response, status: number, code: string) {
   expect(body.status).toBe(status);
   expect(body.requestId).toMatch(/^req_/);
   expect(body.detail.length).toBeGreaterThan(0);
+  return body as typeof body & { title: string };
 }
 
 describe.each(ROUTES)('$method $path', (route) => {
@@ -84,10 +85,9 @@ describe.each(ROUTES)('$method $path', (route) => {
     const stranger = await env.clientFor(uniqueName('stranger'), ['admin']);
     const theirs = await call(route, { authorization: `Bearer ${stranger.key}` }, route.ownedPath(owned));
     const missing = await call(route, { authorization: `Bearer ${stranger.key}` }, route.path);
-    await expectProblem(theirs, 404, 'not_found');
     // Indistinguishable from an id that exists nowhere (apart from the id itself in the text).
-    const a = (await theirs.json()) as { title: string };
-    const b = (await missing.json()) as { title: string };
+    const a = await expectProblem(theirs, 404, 'not_found');
+    const b = await expectProblem(missing, 404, 'not_found');
     expect(a.title).toBe(b.title);
     // And the owner still has it.
     expect((await owner.request('GET', `/v1/items/${owned.itemId}`)).status).toBe(200);
