@@ -4,7 +4,7 @@ import { insertAudit } from '../adapters/db/audit.ts';
 import { upsertItems, type ItemRecord } from '../adapters/db/items.ts';
 import type { Db } from '../deps.ts';
 import { BacklogItemInput, type BacklogItem } from '../domain/contracts.ts';
-import { Problem, type FieldError } from '../http/problem.ts';
+import { Problem, type FieldError } from '../lib/problem.ts';
 import { sha256Hex } from '../lib/crypto.ts';
 
 export const MAX_BATCH_ITEMS = 1000;

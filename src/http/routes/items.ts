@@ -1,13 +1,12 @@
 // Backlog items: batch upsert, list with filters and cursor pagination, read one, soft delete.
 import { createRoute, z, type OpenAPIHono } from '@hono/zod-openapi';
-import { findItems, listItems, softDeleteItem, type ItemRow } from '../../adapters/db/items.ts';
-import { insertAudit } from '../../adapters/db/audit.ts';
+import type { ItemRow } from '../../adapters/db/items.ts';
 import type { Deps } from '../../deps.ts';
 import { BacklogItemInput } from '../../domain/contracts.ts';
 import { ingestItems, MAX_BATCH_ITEMS } from '../../pipeline/ingest-items.ts';
+import { deleteItem, getItem, listItemPage } from '../../pipeline/items.ts';
 import { authOf, requireScope } from '../auth.ts';
 import { accepts } from '../middleware.ts';
-import { Problem } from '../problem.ts';
 import { ItemSchema, iso, problemResponses } from '../schemas.ts';
 
 export function itemView(r: ItemRow): z.infer<typeof ItemSchema> {
@@ -106,26 +105,6 @@ const deleteRoute = createRoute({
   responses: { 204: { description: 'Deleted' }, ...problemResponses(401, 403, 404, 409) },
 });
 
-const encodeCursor = (uid: string) => btoa(uid).replace(/=+$/, '');
-function decodeCursor(cursor: string): string {
-  try {
-    const uid = atob(cursor);
-    if (/^itm_[0-9a-z]+$/.test(uid)) return uid;
-  } catch {
-    /* fall through */
-  }
-  throw new Problem('validation_failed', 'invalid cursor', [{ location: 'query.cursor', message: 'not a cursor returned by this API' }]);
-}
-
-async function findOne(deps: Deps, workspaceId: string, id: string, source?: string): Promise<ItemRow> {
-  const rows = await findItems(deps.db, workspaceId, id, source);
-  if (rows.length === 0) throw new Problem('not_found', `no item with id "${id}"${source !== undefined ? ` from source "${source}"` : ''}`);
-  if (rows.length > 1) {
-    throw new Problem('conflict', `several items have id "${id}"; add ?source= (one of: ${rows.map((r) => r.source || '(none)').join(', ')})`);
-  }
-  return rows[0]!;
-}
-
 export function registerItemRoutes(app: OpenAPIHono, deps: Deps): void {
   app.openAPIRegistry.register('BacklogItemInput', BacklogItemInput);
   app.openapi(batchRoute, async (c) => {
@@ -138,35 +117,20 @@ export function registerItemRoutes(app: OpenAPIHono, deps: Deps): void {
   app.openapi(listRoute, async (c) => {
     const auth = authOf(c);
     const q = c.req.valid('query');
-    const rows = await listItems(deps.db, auth.workspaceId, {
-      team: q.team,
-      status: q.status,
-      type: q.type,
-      source: q.source,
-      updated_since: q.updated_since,
-      changed_since: q.changed_since,
-      after_uid: q.cursor === undefined ? undefined : decodeCursor(q.cursor),
-      limit: q.limit + 1, // one extra row tells whether another page exists
-    });
-    const page = rows.slice(0, q.limit);
-    const next = rows.length > q.limit ? encodeCursor(page[page.length - 1]!.uid) : null;
-    return c.json({ items: page.map(itemView), next_cursor: next }, 200);
+    const page = await listItemPage(deps.db, auth.workspaceId, q);
+    return c.json({ items: page.items.map(itemView), next_cursor: page.next_cursor }, 200);
   });
 
   app.openapi(getRoute, async (c) => {
     const auth = authOf(c);
     const { id } = c.req.valid('param');
-    return c.json(itemView(await findOne(deps, auth.workspaceId, id, c.req.valid('query').source)), 200);
+    return c.json(itemView(await getItem(deps.db, auth.workspaceId, id, c.req.valid('query').source)), 200);
   });
 
   app.openapi(deleteRoute, async (c) => {
     const auth = authOf(c);
     const { id } = c.req.valid('param');
-    const row = await findOne(deps, auth.workspaceId, id, c.req.valid('query').source);
-    await deps.db.transaction(async (tx) => {
-      await softDeleteItem(tx, auth.workspaceId, row.uid);
-      await insertAudit(tx, { workspace_id: auth.workspaceId, actor: auth.keyId, action: 'item.delete', target: row.uid, request_id: c.get('requestId' as never) });
-    });
+    await deleteItem(deps.db, { workspaceId: auth.workspaceId, id, source: c.req.valid('query').source, actor: auth.keyId, requestId: c.get('requestId' as never) });
     return c.body(null, 204);
   });
 }

@@ -1,12 +1,10 @@
 // Strategy documents: each upload is a new version (JSON per the contract, or Markdown); the latest is active.
 import { createRoute, z, type OpenAPIHono } from '@hono/zod-openapi';
-import { latestStrategy, listPassages, listStrategyVersions, strategyVersion, type StrategyVersionRow } from '../../adapters/db/strategies.ts';
 import type { Deps } from '../../deps.ts';
 import { StrategyInput } from '../../domain/contracts.ts';
-import { ingestStrategy } from '../../pipeline/ingest-strategy.ts';
+import { getStrategyVersion, ingestStrategy, listVersions, type StrategyVersionView } from '../../pipeline/strategy.ts';
 import { authOf, requireScope } from '../auth.ts';
 import { accepts } from '../middleware.ts';
-import { Problem } from '../problem.ts';
 import { problemResponses, StrategyVersionSchema } from '../schemas.ts';
 
 const MARKDOWN_TYPES = ['text/markdown', 'text/x-markdown', 'text/plain'];
@@ -75,16 +73,15 @@ const versionRoute = createRoute({
   responses: { 200: versionResponse, ...problemResponses(400, 401, 403, 404) },
 });
 
-async function view(deps: Deps, workspaceId: string, v: StrategyVersionRow): Promise<z.infer<typeof StrategyVersionSchema>> {
-  const passages = await listPassages(deps.db, workspaceId, v.version);
+function view({ row, passages }: StrategyVersionView): z.infer<typeof StrategyVersionSchema> {
   return {
-    version: v.version,
-    format: v.format,
-    created_at: v.created_at.toISOString(),
-    content_hash: v.content_hash,
-    strategy: v.parsed as unknown as Record<string, unknown>,
-    warnings: v.warnings,
-    passages: passages.length,
+    version: row.version,
+    format: row.format,
+    created_at: row.created_at.toISOString(),
+    content_hash: row.content_hash,
+    strategy: row.parsed as unknown as Record<string, unknown>,
+    warnings: row.warnings,
+    passages,
   };
 }
 
@@ -100,19 +97,16 @@ export function registerStrategyRoutes(app: OpenAPIHono, deps: Deps): void {
       input: { workspaceId: auth.workspaceId, text, format: type === 'application/json' ? 'json' : 'markdown', actor: auth.keyId, requestId: c.get('requestId' as never) },
     });
     if (created) c.header('location', `/v1/strategy/versions/${version.version}`);
-    return c.json(await view(deps, auth.workspaceId, version), created ? 201 : 200);
+    return c.json(view(await getStrategyVersion(deps.db, auth.workspaceId, version.version)), created ? 201 : 200);
   });
 
   app.openapi(getRoute, async (c) => {
-    const auth = authOf(c);
-    const v = await latestStrategy(deps.db, auth.workspaceId);
-    if (!v) throw new Problem('not_found', 'no strategy yet: PUT /v1/strategy first');
-    return c.json(await view(deps, auth.workspaceId, v), 200);
+    return c.json(view(await getStrategyVersion(deps.db, authOf(c).workspaceId)), 200);
   });
 
   app.openapi(listRoute, async (c) => {
     const auth = authOf(c);
-    const rows = await listStrategyVersions(deps.db, auth.workspaceId);
+    const rows = await listVersions(deps.db, auth.workspaceId);
     return c.json(
       { versions: rows.map((r, i) => ({ version: r.version, format: r.format, content_hash: r.content_hash, created_at: r.created_at.toISOString(), objectives: Number(r.objectives), active: i === 0 })) },
       200,
@@ -120,9 +114,6 @@ export function registerStrategyRoutes(app: OpenAPIHono, deps: Deps): void {
   });
 
   app.openapi(versionRoute, async (c) => {
-    const auth = authOf(c);
-    const v = await strategyVersion(deps.db, auth.workspaceId, c.req.valid('param').n);
-    if (!v) throw new Problem('not_found', `no strategy version ${c.req.valid('param').n}`);
-    return c.json(await view(deps, auth.workspaceId, v), 200);
+    return c.json(view(await getStrategyVersion(deps.db, authOf(c).workspaceId, c.req.valid('param').n)), 200);
   });
 }

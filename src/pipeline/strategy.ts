@@ -1,11 +1,20 @@
-// Strategy ingest: parse (JSON or Markdown), validate, store as the next version with its retrieval passages.
+// Strategy versions. Ingest: parse (JSON or Markdown), validate, store as the next version with its retrieval passages.
 // Re-sending the active version's exact document is idempotent: no new version.
 import { insertAudit } from '../adapters/db/audit.ts';
-import { insertPassages, insertStrategyVersion, latestStrategy, lockWorkspaceStrategy, type StrategyVersionRow } from '../adapters/db/strategies.ts';
+import {
+  insertPassages,
+  insertStrategyVersion,
+  latestStrategy,
+  listPassages,
+  listStrategyVersions,
+  lockWorkspaceStrategy,
+  strategyVersion,
+  type StrategyVersionRow,
+} from '../adapters/db/strategies.ts';
 import type { Db } from '../deps.ts';
 import { chunkStrategy } from '../domain/strategy-chunks.ts';
 import { readStrategy } from '../domain/strategy.ts';
-import { Problem } from '../http/problem.ts';
+import { Problem } from '../lib/problem.ts';
 import { sha256Hex } from '../lib/crypto.ts';
 
 export async function ingestStrategy({
@@ -42,3 +51,17 @@ export async function ingestStrategy({
     return { created: true, version };
   });
 }
+
+export interface StrategyVersionView {
+  row: StrategyVersionRow;
+  passages: number;
+}
+
+/** The active (latest) version, or a given one; 404 when there is none. */
+export async function getStrategyVersion(db: Db, workspaceId: string, version?: number): Promise<StrategyVersionView> {
+  const row = version === undefined ? await latestStrategy(db, workspaceId) : await strategyVersion(db, workspaceId, version);
+  if (!row) throw new Problem('not_found', version === undefined ? 'no strategy yet: PUT /v1/strategy first' : `no strategy version ${version}`);
+  return { row, passages: (await listPassages(db, workspaceId, row.version)).length };
+}
+
+export const listVersions = (db: Db, workspaceId: string) => listStrategyVersions(db, workspaceId);
