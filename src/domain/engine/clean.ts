@@ -1,0 +1,94 @@
+// Turns raw ticket text (Markdown, pasted logs, stack traces, URLs, tracker templates) into plain prose
+// worth matching, and records what it removed as features (a stack trace is a bug signal, an
+// "Acceptance criteria" section means the item is actionable) instead of letting it become noise.
+
+export interface TextFeatures {
+  /** An "Acceptance criteria"/"Definition of done" section, checkboxes, or Given/When/Then lines. */
+  acceptanceCriteria: boolean;
+  /** "Steps to reproduce", "Expected"/"Actual" sections. */
+  repro: boolean;
+  stackTrace: boolean;
+  logLines: number;
+  codeBlock: boolean;
+  checkboxes: number;
+  bullets: number;
+}
+
+// Why each pattern: these are the shapes trackers and developers paste, in any domain.
+const FENCE_RE = /```[\s\S]*?(?:```|$)|~~~[\s\S]*?(?:~~~|$)/g;
+const URL_RE = /\b(?:https?:\/\/|www\.)[^\s<>()\]]+/gi;
+const EMAIL_RE = /\b[\w.+-]+@[\w-]+\.[\w.-]+\b/g;
+const MENTION_RE = /(^|\s)@[\w.-]+/g;
+const TICKET_KEY_RE = /\b[A-Z][A-Z0-9]{1,9}-\d+\b|#\d+\b/g;
+const MD_LINK_RE = /!?\[([^\]]*)\]\([^)]*\)/g;
+const STACK_LINE_RE =
+  /^\s*(?:at\s+[\w$.<>\[\]/]+\s*\(|at\s+\S+:\d+|File\s+"[^"]+",\s+line\s+\d+|Traceback\s+\(most recent call last\)|Caused by:|Exception in thread|\.\.\.\s*\d+\s+more|goroutine\s+\d+|panic:|#\d+\s+0x[0-9a-f]+)/i;
+const EXCEPTION_LINE_RE = /^\s*(?:[\w$.]+\.)?[A-Z]\w*(?:Error|Exception)\b\s*:/;
+const LOG_LINE_RE = /^\s*\[?\s*(?:\d{4}-\d{2}-\d{2}[T ]\d{1,2}:\d{2}|\d{1,2}:\d{2}:\d{2}|(?:ERROR|WARN|WARNING|INFO|DEBUG|TRACE|FATAL)\b)/;
+const HEADER_RE =
+  /^\s*(?:#+\s*)?(?:\*\*|__)?\s*(acceptance\s+criteria|ac|definition\s+of\s+done|dod|steps\s+to\s+reproduce|repro(?:duction)?(?:\s+steps)?|expected(?:\s+(?:result|behaviou?r))?|actual(?:\s+(?:result|behaviou?r))?|description|summary|user\s+story|background|context|notes?|problem(?:\s+statement)?|outcome|goal|out\s+of\s+scope|environment|details|tasks?|sub-?tasks|links?|attachments?|references?|why|what|how)\s*(?:\*\*|__)?\s*:?\s*(?:\*\*|__)?\s*$/i;
+const FOOTER_RE =
+  /^\s*(?:[-—_*=]{2,}\s*)?(?:created|imported|synced|migrated|sent|generated|exported|posted|mirrored)\s+(?:via|by|from|with|using)\b|^\s*this\s+(?:issue|ticket|task|card|story)\s+(?:was|is|has been)\s+(?:automatically\s+)?(?:created|generated|imported|synced|mirrored)|^\s*originally\s+(?:posted|reported|created)\s+by\b|^\s*(?:view|open)\s+(?:it\s+)?(?:in|on)\s+\w+\s*$|^\s*reply\s+above\s+this\s+line|^\s*powered\s+by\b|^\s*(?:cc|fyi|reporter|assignee|watchers?|labels?|components?|sprint|story\s+points|priority|fix\s+versions?|epic\s+link)\s*:/i;
+/** The user-story template: its role clause and connective words repeat in every story. */
+const STORY_RE = /\bas\s+an?\s+[^,.;\n]{1,80}?,?\s+i\s+(?:want|would\s+like|need|can)\s+(?:to\s+)?/gi;
+const STORY_TAIL_RE = /\bso\s+that\s+(?:i|we|they)\s+(?:can\s+)?/gi;
+const GWT_RE = /^\s*(?:[-*]\s*)?(?:given|when|then|and)\s+\w/i;
+const CHECKBOX_RE = /^\s*(?:[-*+]|\d+[.)])\s*\[[ xX]?\]/;
+const BULLET_RE = /^\s*(?:[-*+•]|\d+[.)])\s+/;
+
+export function emptyFeatures(): TextFeatures {
+  return { acceptanceCriteria: false, repro: false, stackTrace: false, logLines: 0, codeBlock: false, checkboxes: 0, bullets: 0 };
+}
+
+/** Share of characters that are not letters or spaces: above this a long line is data, not prose. */
+const MAX_SYMBOL_SHARE = 0.45;
+const DATA_LINE_MIN_LENGTH = 40;
+
+export function cleanText(raw: string, features: TextFeatures = emptyFeatures()): string {
+  if (!raw) return '';
+  let text = raw.normalize('NFKC').replace(/\r\n?/g, '\n');
+  if (/```|~~~/.test(text)) {
+    text = text.replace(FENCE_RE, (block) => {
+      features.codeBlock = true;
+      if (/\n\s*at\s+\S|Traceback|Exception|Error:/.test(block)) features.stackTrace = true;
+      if (/\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}|\b(?:ERROR|WARN|FATAL)\b/.test(block)) features.logLines += 1;
+      return '\n';
+    });
+  }
+  if (text.includes('](')) text = text.replace(MD_LINK_RE, ' $1 ');
+  if (text.includes('://') || text.includes('www.')) text = text.replace(URL_RE, ' ');
+  if (text.includes('@')) text = text.replace(EMAIL_RE, ' ').replace(MENTION_RE, '$1 ');
+  if (/\d/.test(text)) text = text.replace(TICKET_KEY_RE, ' ');
+  const out: string[] = [];
+  for (const line of text.split('\n')) {
+    if (!line.trim()) continue;
+    if (STACK_LINE_RE.test(line) || EXCEPTION_LINE_RE.test(line)) { features.stackTrace = true; continue; }
+    if (LOG_LINE_RE.test(line)) { features.logLines += 1; continue; }
+    const h = HEADER_RE.exec(line);
+    if (h) {
+      const name = (h[1] ?? '').toLowerCase();
+      if (/acceptance|^ac$|definition|dod/.test(name)) features.acceptanceCriteria = true;
+      if (/repro|expected|actual/.test(name)) features.repro = true;
+      continue;
+    }
+    if (FOOTER_RE.test(line)) continue;
+    if (CHECKBOX_RE.test(line)) features.checkboxes += 1;
+    else if (BULLET_RE.test(line)) features.bullets += 1;
+    if (GWT_RE.test(line) && /^\s*(?:[-*]\s*)?given\b/i.test(line)) features.acceptanceCriteria = true;
+    if (line.length >= DATA_LINE_MIN_LENGTH) {
+      const letters = line.replace(/[^\p{L}\s]/gu, '').length;
+      if (1 - letters / line.length > MAX_SYMBOL_SHARE) continue;
+    }
+    // Inline labels like "AC: ..." or "Expected: ..." mark sections too.
+    if (/^\s*(?:\*\*)?(?:ac|acceptance criteria|definition of done)(?:\*\*)?\s*:/i.test(line)) features.acceptanceCriteria = true;
+    if (/^\s*(?:\*\*)?(?:expected|actual|steps to reproduce|repro)(?:\*\*)?\s*:/i.test(line)) features.repro = true;
+    out.push(line);
+  }
+  if (features.checkboxes >= 2) features.acceptanceCriteria = true;
+  return out
+    .join('\n')
+    .replace(STORY_RE, ' ')
+    .replace(STORY_TAIL_RE, ' ')
+    .replace(/^\s*(?:\*\*|__)?(?:ac|acceptance criteria|definition of done|expected|actual|steps to reproduce|repro)(?:\*\*|__)?\s*:/gim, ' ')
+    .replace(/[`*_~>#|]+/g, ' ');
+}

@@ -1,0 +1,128 @@
+// Duplicate detection without comparing all pairs: each item gets a short signature (its title stems and
+// most informative description stems); an inverted index over signatures proposes candidates that share
+// at least two rare-enough stems; only those pairs are scored. Cost grows ~linearly with the backlog.
+import type { AnalyzedItem, StatusClass } from './analyze.ts';
+import { cosine } from './semantic.ts';
+
+/** Description stems added to the signature: enough to catch copies retitled across tools. */
+const SIGNATURE_DESC_TERMS = 6;
+/**
+ * Stems in more than this many items are topic words of the whole backlog, not evidence of duplication;
+ * they are skipped when proposing candidates. 10% of the backlog, kept between 20 and 64 so the cost per
+ * item stays bounded (≤ signature × 64 postings) however large the backlog grows.
+ */
+function postingCap(n: number): number {
+  return Math.max(20, Math.min(64, Math.round(n * 0.1)));
+}
+/** One shared rare stem proposes a pair; the similarity below decides. */
+export const MIN_SHARED_SIGNATURE = 1;
+/**
+ * Same work filed twice usually lands in different trackers or teams (people search their own tracker
+ * before filing), while items in one tracker that share words are more often related parts of a plan.
+ * So a pair across sources/teams needs a similarity of 0.3, a pair inside one source 0.45; stories of
+ * the same epic are parts of one plan and are never called copies.
+ */
+export const DUPLICATE_MIN_CROSS_SOURCE = 0.4;
+export const DUPLICATE_MIN_SAME_SOURCE = 0.6;
+/** Sentence vectors: cosine above 0.5 is where two tickets start to be about the same thing. */
+const SEMANTIC_FLOOR = 0.5;
+
+const STATUS_PROGRESS: Record<StatusClass, number> = { done: 3, in_progress: 2, blocked: 1, todo: 0 };
+
+/** The copy to keep: further along in status, then the older one, then the smaller id (stable). */
+export function keepFirst(a: AnalyzedItem, b: AnalyzedItem): number {
+  return (
+    STATUS_PROGRESS[b.status] - STATUS_PROGRESS[a.status] ||
+    (a.createdMs ?? Infinity) - (b.createdMs ?? Infinity) ||
+    (a.id < b.id ? -1 : a.id > b.id ? 1 : 0)
+  );
+}
+
+interface Weighted { vec: Map<string, number>; total: number }
+
+/** Term weights for overlap: in-item weight (capped at a title occurrence) × backlog rarity. */
+function weigh(a: AnalyzedItem, idf: (s: string) => number): Weighted {
+  const vec = new Map<string, number>();
+  let total = 0;
+  for (const [s, q] of a.terms) {
+    const w = Math.min(q, 3) * idf(s);
+    vec.set(s, w);
+    total += w;
+  }
+  return { vec, total: total || 1 };
+}
+
+/**
+ * Pair similarity in [0, 1]: half lexical (geometric mean of how much of each item the shared weighted
+ * words cover — two short copies and a copy with a longer description both score high), half semantic
+ * (sentence-vector cosine above the floor), or all lexical without vectors.
+ */
+export function similarity(x: Weighted, y: Weighted, semantic: number | null): number {
+  let inter = 0;
+  const [small, big] = x.vec.size <= y.vec.size ? [x, y] : [y, x];
+  for (const [s, w] of small.vec) { const v = big.vec.get(s); if (v) inter += Math.min(w, v); }
+  const lexical = Math.sqrt((inter / x.total) * (inter / y.total));
+  if (semantic === null) return lexical;
+  return 0.5 * lexical + 0.5 * Math.max(0, (semantic - SEMANTIC_FLOOR) / (1 - SEMANTIC_FLOOR));
+}
+
+export interface DuplicateResult {
+  /** Redundant copy id → id of the copy to keep. */
+  duplicateOf: Map<string, string>;
+  /** Clusters (keeper first, then the rest by id), sorted by keeper id. */
+  clusters: string[][];
+}
+
+export function detectDuplicates(items: readonly AnalyzedItem[]): DuplicateResult {
+  // Canonical order (by id) so the result does not depend on input order.
+  const sorted = [...items].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : a.index - b.index));
+  const n = sorted.length;
+  const df = new Map<string, number>();
+  for (const a of sorted) for (const s of a.terms.keys()) df.set(s, (df.get(s) ?? 0) + 1);
+  const idf = (s: string): number => Math.log(1 + n / (df.get(s) ?? 1)) ;
+  const cap = postingCap(n);
+  const postings = new Map<string, number[]>();
+  const sigs: string[][] = sorted.map((a, i) => {
+    const desc = [...a.terms.keys()].filter((s) => !a.titleStems.has(s))
+      .sort((x, y) => (df.get(x) ?? 0) - (df.get(y) ?? 0) || (x < y ? -1 : 1)).slice(0, SIGNATURE_DESC_TERMS);
+    const sig = [...new Set([...a.titleStems, ...desc])].filter((s) => (df.get(s) ?? 0) <= cap);
+    for (const s of sig) (postings.get(s) ?? postings.set(s, []).get(s)!).push(i);
+    return sig;
+  });
+  const weighted = sorted.map((a) => weigh(a, idf));
+  const parent = sorted.map((_, i) => i);
+  const find = (i: number): number => { while (parent[i] !== i) { parent[i] = parent[parent[i]!]!; i = parent[i]!; } return i; };
+  const shared = new Map<number, number>();
+  for (let i = 0; i < n; i++) {
+    shared.clear();
+    for (const s of sigs[i]!) for (const j of postings.get(s)!) if (j > i) shared.set(j, (shared.get(j) ?? 0) + 1);
+    const a = sorted[i]!;
+    for (const [j, count] of shared) {
+      if (count < MIN_SHARED_SIGNATURE) continue;
+      const b = sorted[j]!;
+      if (a.parentId === b.id || b.parentId === a.id) continue; // an epic and its own story are not copies
+      if (a.parentId && a.parentId === b.parentId) continue; // siblings: parts of one plan
+      if (a.status === 'done' && b.status === 'done') continue; // both finished: history, nothing to merge
+      const sem = a.vector && b.vector ? cosine(a.vector, b.vector) : null;
+      const cross = (a.item.source ?? '') !== (b.item.source ?? '') || (a.item.team ?? '') !== (b.item.team ?? '');
+      const min = cross ? DUPLICATE_MIN_CROSS_SOURCE : DUPLICATE_MIN_SAME_SOURCE;
+      if (similarity(weighted[i]!, weighted[j]!, sem) >= min) {
+        const ri = find(i), rj = find(j);
+        if (ri !== rj) parent[Math.max(ri, rj)] = Math.min(ri, rj);
+      }
+    }
+  }
+  const groups = new Map<number, AnalyzedItem[]>();
+  for (let i = 0; i < n; i++) (groups.get(find(i)) ?? groups.set(find(i), []).get(find(i))!).push(sorted[i]!);
+  const duplicateOf = new Map<string, string>();
+  const clusters: string[][] = [];
+  for (const g of groups.values()) {
+    if (g.length < 2) continue;
+    const ordered = [...g].sort(keepFirst);
+    const keep = ordered[0]!;
+    for (const m of ordered.slice(1)) duplicateOf.set(m.id, keep.id);
+    clusters.push([keep.id, ...ordered.slice(1).map((m) => m.id).sort()]);
+  }
+  clusters.sort((x, y) => (x[0]! < y[0]! ? -1 : 1));
+  return { duplicateOf, clusters };
+}

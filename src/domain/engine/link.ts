@@ -1,0 +1,108 @@
+// Linking: every item gets a score per goal unit (objective or KR) from its own text — lexical BM25
+// coverage plus, when word vectors are loaded, soft word matches and a sentence-vector similarity — and
+// then borrows from its backlog neighbours: a story from its epic, an epic from its stories.
+import type { AnalyzedItem } from './analyze.ts';
+import { assessHealth, HEALTH_MIN, type HealthResult } from './health.ts';
+import { docLength } from './lexical.ts';
+import { matchNonGoals, type NonGoalHit } from './non-goals.ts';
+import { cosine } from './semantic.ts';
+import type { StrategyIndex } from './strategy-index.ts';
+
+/**
+ * Sentence-vector similarity adds SEMANTIC_WEIGHT × (cosine − SEMANTIC_FLOOR). After removing the common
+ * direction, a ticket and an unrelated goal sit around cosine 0.3–0.5; only the excess says "same topic".
+ * The weight keeps it a tie-breaker and recall aid next to the lexical score (measured with/without: README).
+ */
+export const SEMANTIC_WEIGHT = 0.3;
+export const SEMANTIC_FLOOR = 0.3;
+
+export interface ItemSignals {
+  a: AnalyzedItem;
+  /** Own score per unit of `index.units` (same order). */
+  own: Float64Array;
+  health: HealthResult;
+  nonGoal: NonGoalHit | null;
+}
+
+export interface LinkOptions {
+  /** Use the word-vector signals (soft matches + sentence vectors). Default true when vectors are present. */
+  semantic?: boolean;
+}
+
+export function scoreItemSignals(index: StrategyIndex, a: AnalyzedItem, opts: LinkOptions = {}): ItemSignals {
+  const semantic = opts.semantic !== false && !!index.vectors;
+  const terms = semantic && index.soft ? index.soft.expand(a.terms, a.stemWords) : a.terms;
+  const doc = { terms, length: docLength(a.terms) };
+  const own = index.lexical.scoreAll(doc);
+  if (semantic && a.vector) {
+    index.units.forEach((u, i) => { own[i]! += SEMANTIC_WEIGHT * Math.max(0, cosine(a.vector, u.vector) - SEMANTIC_FLOOR); });
+  }
+  const health = assessHealth(a);
+  return { a, own, health, nonGoal: matchNonGoals(index.nonGoals, a, health.score >= HEALTH_MIN) };
+}
+
+/**
+ * A story's epic counts as much as the story's own words (PARENT_WEIGHT = 1): the epic is the context its
+ * team wrote it in, and stories are often terse ("Backend: add endpoint"). An epic borrows half the mean
+ * of its children (CHILD_WEIGHT = 0.5): what it is broken into says what it is for, but less than its own text.
+ */
+export const PARENT_WEIGHT = 1.0;
+export const CHILD_WEIGHT = 0.5;
+
+export interface GoalLink {
+  objectiveId: string | null;
+  krId: string | null;
+  /** Index into index.units of the best unit, or -1. */
+  unit: number;
+  /** Effective score of the best unit (own + inherited). */
+  score: number;
+  /** Share of the score that came from the item's own text (0..1). */
+  ownShare: number;
+  /** The parent whose link was inherited, when it contributed most of the score. */
+  inheritedFrom: string | null;
+}
+
+/** Effective unit scores with parent/children contributions; order-independent (children sorted by id). */
+export function resolveLinks(index: StrategyIndex, signals: readonly ItemSignals[]): Map<string, GoalLink> {
+  const byId = new Map(signals.map((s) => [s.a.id, s]));
+  const children = new Map<string, ItemSignals[]>();
+  for (const s of signals) {
+    const p = s.a.parentId;
+    if (p && p !== s.a.id && byId.has(p)) (children.get(p) ?? children.set(p, []).get(p)!).push(s);
+  }
+  const out = new Map<string, GoalLink>();
+  const units = index.units;
+  for (const s of signals) {
+    const parent = s.a.parentId && s.a.parentId !== s.a.id ? byId.get(s.a.parentId) : undefined;
+    const kids = (children.get(s.a.id) ?? []).slice().sort((x, y) => (x.a.id < y.a.id ? -1 : 1));
+    const eff = new Float64Array(units.length);
+    for (let i = 0; i < units.length; i++) {
+      let v = s.own[i]!;
+      if (parent) v += PARENT_WEIGHT * parent.own[i]!;
+      if (kids.length) { let m = 0; for (const k of kids) m += k.own[i]!; v += (CHILD_WEIGHT * m) / kids.length; }
+      eff[i] = v;
+    }
+    let best = -1;
+    for (let i = 0; i < units.length; i++) if (best < 0 || eff[i]! > eff[best]!) best = i;
+    if (best < 0 || eff[best]! <= 0) {
+      out.set(s.a.id, { objectiveId: null, krId: null, unit: -1, score: 0, ownShare: 0, inheritedFrom: null });
+      continue;
+    }
+    const objectiveId = units[best]!.objectiveId;
+    let kr = -1;
+    for (let i = 0; i < units.length; i++) {
+      const u = units[i]!;
+      if (u.krId && u.objectiveId === objectiveId && (kr < 0 || eff[i]! > eff[kr]!)) kr = i;
+    }
+    const ownShare = Math.min(1, s.own[best]! / eff[best]!);
+    out.set(s.a.id, {
+      objectiveId,
+      krId: kr >= 0 && eff[kr]! > 0 ? units[kr]!.krId : null,
+      unit: kr >= 0 && eff[kr]! > 0 ? kr : best,
+      score: eff[best]!,
+      ownShare,
+      inheritedFrom: parent && ownShare < 0.5 ? parent.a.id : null,
+    });
+  }
+  return out;
+}
