@@ -34,8 +34,12 @@ export interface Readiness {
   checks: Record<string, { ok: boolean; detail?: string }>;
 }
 
+import type { Embedder } from './domain/embedder.ts';
+
 export interface Deps {
   db: Db;
+  /** Embeds items and strategy passages into pgvector on ingest; absent where no embedder runs (Workers). */
+  embedder?: Embedder;
   clock: Clock;
   logger: Logger;
   /** Database reachable and migrations applied (used by GET /readyz). */

@@ -11,6 +11,8 @@ import { createApp } from '../app.ts';
 import type { Config } from '../config.ts';
 import { createLogger, systemClock, type Db, type Deps, type Logger } from '../deps.ts';
 import { bootstrapDefaultKey } from '../pipeline/keys.ts';
+import type { Embedder } from '../domain/embedder.ts';
+import { createDeterministicEmbedder } from '../adapters/embeddings/deterministic.ts';
 
 /** The docs bundle, read from the installed @scalar/api-reference package (so /docs works offline). */
 function docsScriptLoader(): () => Promise<string> {
@@ -20,9 +22,10 @@ function docsScriptLoader(): () => Promise<string> {
   return () => (cached ??= readFile(file, 'utf8'));
 }
 
-export function buildDeps(config: Config, db: Db, logger: Logger): Deps {
+export function buildDeps(config: Config, db: Db, logger: Logger, embedder?: Embedder): Deps {
   return {
     db,
+    embedder,
     clock: systemClock,
     logger,
     limits: { maxBodyBytes: config.BEARING_MAX_BODY_BYTES },
@@ -61,7 +64,8 @@ export async function startServer(config: Config): Promise<{ close(): Promise<vo
     const created = await bootstrapDefaultKey(db);
     announceKey(config, created?.key ?? null, (s) => console.log(s));
   }
-  const app = createApp(buildDeps(config, db, logger));
+  // No provider configured: the deterministic embedder (offline word vectors) fills the pgvector columns.
+  const app = createApp(buildDeps(config, db, logger, await createDeterministicEmbedder()));
   const server = await new Promise<ReturnType<typeof serve>>((ok) => {
     const s = serve({ fetch: app.fetch, port: config.PORT, hostname: config.HOST }, () => ok(s));
   });

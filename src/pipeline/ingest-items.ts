@@ -3,6 +3,8 @@
 import { insertAudit } from '../adapters/db/audit.ts';
 import { upsertItems, type ItemRecord } from '../adapters/db/items.ts';
 import type { Db } from '../deps.ts';
+import type { Embedder } from '../domain/embedder.ts';
+import { embedOwners, itemEmbeddingText } from './embed.ts';
 import { BacklogItemInput, type BacklogItem } from '../domain/contracts.ts';
 import { Problem, type FieldError } from '../lib/problem.ts';
 import { sha256Hex } from '../lib/crypto.ts';
@@ -80,9 +82,11 @@ function newItemUid(): string {
 
 export async function ingestItems({
   db,
+  embedder,
   input,
 }: {
   db: Db;
+  embedder?: Embedder;
   input: { workspaceId: string; items: unknown[]; actor: string; requestId?: string };
 }): Promise<BatchResult> {
   const { items, errors } = validateItems(input.items);
@@ -108,6 +112,14 @@ export async function ingestItems({
   );
   const changed = await db.transaction(async (tx) => {
     const rows = items.length ? await upsertItems(tx, input.workspaceId, records) : [];
+    if (rows.length && embedder) {
+      const byKey = new Map(records.map((r) => [`${r.source}\u0000${r.external_id}`, r]));
+      const owners = rows.map((row) => {
+        const rec = byKey.get(`${row.source}\u0000${row.external_id}`)!;
+        return { id: row.uid, text: itemEmbeddingText(rec), content_hash: rec.content_hash };
+      });
+      await embedOwners(tx, embedder, input.workspaceId, 'item', owners);
+    }
     if (rows.length) {
       await insertAudit(tx, {
         workspace_id: input.workspaceId,

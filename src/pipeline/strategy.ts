@@ -12,6 +12,8 @@ import {
   type StrategyVersionRow,
 } from '../adapters/db/strategies.ts';
 import type { Db } from '../deps.ts';
+import type { Embedder } from '../domain/embedder.ts';
+import { embedOwners } from './embed.ts';
 import { chunkStrategy } from '../domain/strategy-chunks.ts';
 import { readStrategy } from '../domain/strategy.ts';
 import { Problem } from '../lib/problem.ts';
@@ -19,9 +21,11 @@ import { sha256Hex } from '../lib/crypto.ts';
 
 export async function ingestStrategy({
   db,
+  embedder,
   input,
 }: {
   db: Db;
+  embedder?: Embedder;
   input: { workspaceId: string; text: string; format: 'json' | 'markdown'; actor: string; requestId?: string };
 }): Promise<{ created: boolean; version: StrategyVersionRow }> {
   const read = readStrategy(input.text, input.format);
@@ -39,7 +43,12 @@ export async function ingestStrategy({
       warnings,
       content_hash: contentHash,
     });
-    await insertPassages(tx, input.workspaceId, version.version, chunkStrategy(strategy));
+    const passages = chunkStrategy(strategy);
+    await insertPassages(tx, input.workspaceId, version.version, passages);
+    if (embedder) {
+      const owners = passages.map((p) => ({ id: `v${version.version}:${p.id}`, text: p.text, content_hash: contentHash }));
+      await embedOwners(tx, embedder, input.workspaceId, 'passage', owners);
+    }
     await insertAudit(tx, {
       workspace_id: input.workspaceId,
       actor: input.actor,

@@ -4,8 +4,8 @@
 import type { BacklogItem } from '../contracts.ts';
 import { cleanText, emptyFeatures, type TextFeatures } from './clean.ts';
 import { stripInstructions } from './injection.ts';
-import { sentenceVector } from './semantic.ts';
-import { detectLanguage, tokenize, words, type Token } from './tokens.ts';
+import { sentenceVectorOf } from './semantic.ts';
+import { detectLanguage, tokenize, tokenizeWords, words, type Token } from './tokens.ts';
 import type { WordVectors } from './vectors.ts';
 
 const GOAL_REF_LABEL_RE = /^(?:okr|kr|obj|objective|goal|o)[-_ .:]?\w*\d\w*$/i;
@@ -83,27 +83,31 @@ export function analyzeItem(item: BacklogItem, index: number, vectors?: WordVect
   const rawDesc = stripInstructions(item.description ?? '');
   const title = cleanText(rawTitle.text, emptyFeatures()).replace(/\s+/g, ' ').trim();
   const desc = cleanText(rawDesc.text, features);
-  const lang = detectLanguage(words(`${title} ${desc.slice(0, 2000)}`));
-  const titleTok = tokenize(title, lang);
-  const descTok = tokenize(desc, lang).slice(0, MAX_DESC_TOKENS);
+  const titleWords = words(title);
+  const descWords = words(desc);
+  const lang = detectLanguage(descWords.length ? [...titleWords, ...descWords.slice(0, 300)] : titleWords);
+  const titleTok = tokenizeWords(titleWords, lang);
+  const descTok = tokenizeWords(descWords, lang).slice(0, MAX_DESC_TOKENS);
   // Labels that reference goal ids ("okr-o3", "kr2") are claims, not topics: they are often stale or wrong,
   // so they are not read as words (the text decides the link).
   const labels = (item.labels ?? []).map((l) => l.trim()).filter((l) => l && !GOAL_REF_LABEL_RE.test(l));
-  const labelTok = tokenize(labels.join(' '), 'en');
+  const labelTok = labels.length ? tokenize(labels.join(' '), 'en') : [];
   const terms = new Map<string, number>();
   addTokens(terms, titleTok, TITLE_WEIGHT, false);
   addTokens(terms, labelTok, LABEL_WEIGHT, false);
   addTokens(terms, descTok, DESC_WEIGHT, true);
   const stemWords = new Map<string, string>();
-  for (const t of [...titleTok, ...labelTok, ...descTok]) if (!stemWords.has(t.stem)) stemWords.set(t.stem, t.word);
-  let vector: Float32Array | null = null;
-  if (vectors) {
-    vector = sentenceVector(vectors, [
-      ...titleTok.map((t) => ({ word: t.word, weight: TITLE_WEIGHT })),
-      ...labelTok.map((t) => ({ word: t.word, weight: LABEL_WEIGHT })),
-      ...descTok.map((t) => ({ word: t.word, weight: DESC_WEIGHT })),
-    ]);
-  }
+  const byWord = new Map<string, number>();
+  const note = (toks: readonly Token[], weight: number) => {
+    for (const t of toks) {
+      if (!stemWords.has(t.stem)) stemWords.set(t.stem, t.word);
+      byWord.set(t.word, (byWord.get(t.word) ?? 0) + weight);
+    }
+  };
+  note(titleTok, TITLE_WEIGHT);
+  note(labelTok, LABEL_WEIGHT);
+  note(descTok, DESC_WEIGHT);
+  const vector = vectors ? sentenceVectorOf(vectors, byWord) : null;
   return {
     id: item.id,
     index,

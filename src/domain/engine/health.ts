@@ -47,6 +47,7 @@ export function assessHealth(a: AnalyzedItem): HealthResult {
   let cue: string | null = null;
   let best = 0;
   for (const [cat, re] of CUES) {
+    if (!re.test(a.text)) continue; // a.text = title + description: one pass rules the category out
     const t = re.exec(title);
     const d = t ? null : re.exec(desc);
     const s = t ? HEALTH_WEIGHTS.titleCue : d ? HEALTH_WEIGHTS.descCue : 0;

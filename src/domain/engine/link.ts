@@ -5,7 +5,6 @@ import type { AnalyzedItem } from './analyze.ts';
 import { assessHealth, HEALTH_MIN, type HealthResult } from './health.ts';
 import { docLength } from './lexical.ts';
 import { matchNonGoals, type NonGoalHit } from './non-goals.ts';
-import { cosine } from './semantic.ts';
 import type { StrategyIndex } from './strategy-index.ts';
 
 /**
@@ -34,8 +33,16 @@ export function scoreItemSignals(index: StrategyIndex, a: AnalyzedItem, opts: Li
   const terms = semantic && index.soft ? index.soft.expand(a.terms, a.stemWords) : a.terms;
   const doc = { terms, length: docLength(a.terms) };
   const own = index.lexical.scoreAll(doc);
-  if (semantic && a.vector) {
-    index.units.forEach((u, i) => { own[i]! += SEMANTIC_WEIGHT * Math.max(0, cosine(a.vector, u.vector) - SEMANTIC_FLOOR); });
+  const m = index.unitMatrix;
+  if (semantic && a.vector && m) {
+    const v = a.vector;
+    const dims = v.length;
+    for (let i = 0; i < own.length; i++) {
+      let dot = 0;
+      const off = i * dims;
+      for (let d = 0; d < dims; d++) dot += m[off + d]! * v[d]!;
+      if (dot > SEMANTIC_FLOOR) own[i]! += SEMANTIC_WEIGHT * (dot - SEMANTIC_FLOOR);
+    }
   }
   const health = assessHealth(a);
   return { a, own, health, nonGoal: matchNonGoals(index.nonGoals, a, health.score >= HEALTH_MIN) };

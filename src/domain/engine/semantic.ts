@@ -54,10 +54,17 @@ function weighted(vectors: WordVectors, word: string): Float32Array | null {
 }
 
 export function sentenceVector(vectors: WordVectors, words: readonly { word: string; weight: number }[]): Float32Array | null {
+  const byWord = new Map<string, number>();
+  for (const { word, weight } of words) byWord.set(word, (byWord.get(word) ?? 0) + weight);
+  return sentenceVectorOf(vectors, byWord);
+}
+
+/** Same as sentenceVector, from words already summed by weight (each distinct word is added once). */
+export function sentenceVectorOf(vectors: WordVectors, byWord: ReadonlyMap<string, number>): Float32Array | null {
   const dims = vectors.dims;
   const acc = new Float32Array(dims);
   let hits = 0;
-  for (const { word, weight } of words) {
+  for (const [word, weight] of byWord) {
     const v = weighted(vectors, word);
     if (!v) continue;
     for (let d = 0; d < dims; d++) acc[d]! += weight * v[d]!;

@@ -35,6 +35,8 @@ export interface StrategyIndex {
   goalStems: Set<string>;
   vectors?: WordVectors;
   lexical: LexicalIndex;
+  /** Unit sentence vectors as one row-major matrix (zero rows for units without a vector), for fast dot products. */
+  unitMatrix: Float64Array | null;
   /** Soft word matcher over the goal vocabulary (present when vectors are). */
   soft?: SoftMatcher;
 }
@@ -110,5 +112,11 @@ export function prepareStrategy(strategy: Strategy, vectors?: WordVectors): Stra
     }
     soft = new SoftMatcher(vectors, goalWords);
   }
-  return { strategy, units, lexical: new LexicalIndex(units), nonGoals, goalStems, vectors, ...(soft ? { soft } : {}) };
+  const dims = vectors?.dims ?? 0;
+  let unitMatrix: Float64Array | null = null;
+  if (vectors) {
+    unitMatrix = new Float64Array(units.length * dims);
+    units.forEach((u, i) => { if (u.vector) unitMatrix!.set(u.vector, i * dims); });
+  }
+  return { strategy, units, lexical: new LexicalIndex(units), unitMatrix, nonGoals, goalStems, vectors, ...(soft ? { soft } : {}) };
 }

@@ -87,7 +87,11 @@ function toToken(raw: string, lang: Language): Token | null {
 }
 
 export function tokenize(text: string, lang?: Language): Token[] {
-  const ws = words(text);
+  return tokenizeWords(words(text), lang);
+}
+
+/** Tokens of already split words (lets callers split once and detect the language from the same words). */
+export function tokenizeWords(ws: readonly string[], lang?: Language): Token[] {
   const l = lang ?? detectLanguage(ws);
   const out: Token[] = [];
   for (const w of ws) {

@@ -110,7 +110,7 @@ export function registerItemRoutes(app: OpenAPIHono, deps: Deps): void {
   app.openapi(batchRoute, async (c) => {
     const auth = authOf(c);
     const body = c.req.valid('json');
-    const result = await ingestItems({ db: deps.db, input: { workspaceId: auth.workspaceId, items: body.items, actor: auth.keyId, requestId: c.get('requestId' as never) } });
+    const result = await ingestItems({ db: deps.db, embedder: deps.embedder, input: { workspaceId: auth.workspaceId, items: body.items, actor: auth.keyId, requestId: c.get('requestId' as never) } });
     return c.json(result, 200);
   });
 

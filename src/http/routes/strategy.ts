@@ -94,6 +94,7 @@ export function registerStrategyRoutes(app: OpenAPIHono, deps: Deps): void {
     const text = await c.req.text();
     const { created, version } = await ingestStrategy({
       db: deps.db,
+      embedder: deps.embedder,
       input: { workspaceId: auth.workspaceId, text, format: type === 'application/json' ? 'json' : 'markdown', actor: auth.keyId, requestId: c.get('requestId' as never) },
     });
     if (created) c.header('location', `/v1/strategy/versions/${version.version}`);
