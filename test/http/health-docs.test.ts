@@ -24,6 +24,20 @@ describe('public endpoints', () => {
     expect(((await r.json()) as any).status).toBe('not_ready');
   });
 
+  it('an unexpected failure is a 500 problem+json with a request id, and no internals', async () => {
+    const { createApp } = await import('../../src/app.ts');
+    const { testDeps } = await import('../helpers/harness.ts');
+    const failing = { ...env.db, query: () => Promise.reject(new Error('secret internal detail')) };
+    const app = createApp(testDeps(failing));
+    const r = await app.request('/v1/items', { headers: { authorization: 'Bearer brg_anything' } });
+    expect(r.status).toBe(500);
+    expect(r.headers.get('content-type')).toContain('application/problem+json');
+    const body = (await r.json()) as any;
+    expect(body.code).toBe('internal');
+    expect(body.requestId).toBe(r.headers.get('x-request-id'));
+    expect(JSON.stringify(body)).not.toContain('secret internal detail');
+  });
+
   it('serves an OpenAPI 3.1 document covering every route', async () => {
     const doc = (await (await env.app.request('/openapi.json')).json()) as any;
     expect(doc.openapi).toBe('3.1.0');

@@ -50,7 +50,7 @@ export interface NonGoalSpec {
 function namedStems(clause: string): Set<string> {
   const out = new Set<string>();
   // Capitalised words not at the start of the clause, and acronyms: names of systems, vendors, products.
-  // Compound names ("PeopleSoft") count as one name: their parts ("people") are ordinary words.
+  // Compound names ("JavaScript") count as one name: their parts ("java") are other words.
   const re = /(?<=[\s(/,])([A-Z][A-Za-z0-9]+)/g;
   for (let m = re.exec(clause); m; m = re.exec(clause)) {
     const w = foldDiacritics(m[1]!.toLowerCase());
@@ -59,7 +59,7 @@ function namedStems(clause: string): Set<string> {
   return out;
 }
 
-/** True when `word` only occurs inside a capitalised compound of the clause ("soft" in "PeopleSoft"). */
+/** True when `word` only occurs inside a capitalised compound of the clause ("script" in "JavaScript"). */
 function isCompoundPart(clause: string, word: string): boolean {
   const re = new RegExp(`(?:^|[^\\p{L}])${word.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}(?:$|[^\\p{L}])`, 'iu');
   return !re.test(foldDiacritics(clause));

@@ -18,7 +18,7 @@ const GROUPS: readonly string[] = [
   'payment checkout',
   'employee staff worker personnel',
   'hire hiring recruit recruiting',
-  'document paperwork form',
+  'document documentation doc',
   'report reporting dashboard analytics',
   'notification notify reminder alert',
   'conversion convert',

@@ -41,7 +41,7 @@ function splitIdentifiers(text: string): string {
 /** Raw lower-case words of a text, stop words included (used for language detection and phrases). */
 export function words(text: string): string[] {
   const out: string[] = [...(splitIdentifiers(text).toLowerCase().match(WORD_RE) ?? [])];
-  // Capitalised compounds ("PeopleSoft", "GitHub") also count whole: as names they mean more than their parts.
+  // Capitalised compounds ("GitHub", "JavaScript") also count whole: as names they mean more than their parts.
   const compounds = /\p{Lu}\p{Ll}+\p{Lu}/u.test(text) && text.match(/\b\p{Lu}\p{Ll}+(?:\p{Lu}\p{Ll}+)+\b/gu);
   if (compounds) for (const c of compounds) out.push(c.toLowerCase());
   return out;
