@@ -1,12 +1,9 @@
 // `bearing` command line: serve, worker, migrate, keys, score. Configuration comes from the environment and is
 // parsed once here; a bad value stops with one line naming the variable.
+// Each command loads only what it needs: `bearing score` must start fast and never touches the database.
 import { parseArgs } from 'node:util';
 import { ConfigError, parseConfig, type Config } from '../config.ts';
 import { createLogger } from '../deps.ts';
-import { SCOPES, type Scope } from '../http/auth.ts';
-import { createKey, listWorkspaceKeys, revokeWorkspaceKey } from '../pipeline/keys.ts';
-import { findWorkspaceByName } from '../adapters/db/workspaces.ts';
-import { openAndMigrate, startServer } from './node.ts';
 
 const USAGE = `usage: bearing <command> [options]
 
@@ -34,6 +31,12 @@ async function keys(argv: string[]): Promise<number> {
     options: { workspace: { type: 'string' }, scope: { type: 'string', multiple: true }, name: { type: 'string' } },
   });
   if (!values.workspace) throw new UsageError('keys: --workspace NAME is required');
+  const [{ SCOPES }, { createKey, listWorkspaceKeys, revokeWorkspaceKey }, { findWorkspaceByName }, { openAndMigrate }] = await Promise.all([
+    import('../http/auth.ts'),
+    import('../pipeline/keys.ts'),
+    import('../adapters/db/workspaces.ts'),
+    import('./node.ts'),
+  ]);
   const cfg = config();
   const db = await openAndMigrate(cfg, createLogger('warn'));
   try {
@@ -41,7 +44,7 @@ async function keys(argv: string[]): Promise<number> {
       const scopes = (values.scope ?? ['admin']).flatMap((s) => s.split(',')).map((s) => s.trim());
       const bad = scopes.filter((s) => !(SCOPES as readonly string[]).includes(s));
       if (bad.length) throw new UsageError(`keys create: unknown scope ${bad.join(', ')} (use ${SCOPES.join(', ')})`);
-      const created = await createKey({ db, input: { workspaceName: values.workspace, scopes: scopes as Scope[], name: values.name } });
+      const created = await createKey({ db, input: { workspaceName: values.workspace, scopes: scopes as (typeof SCOPES)[number][], name: values.name } });
       console.log(`workspace: ${created.workspace.name} (${created.workspace.id})`);
       console.log(`key id:    ${created.record.id}  scopes: ${created.record.scopes.join(',')}`);
       console.log(`key:       ${created.key}`);
@@ -74,6 +77,7 @@ async function main(argv: string[]): Promise<number> {
   const [cmd = 'serve', ...rest] = argv;
   switch (cmd) {
     case 'serve': {
+      const { startServer } = await import('./node.ts');
       const server = await startServer(config());
       const stop = () => void server.close().then(() => process.exit(0));
       process.once('SIGINT', stop);
@@ -82,6 +86,7 @@ async function main(argv: string[]): Promise<number> {
     }
     case 'migrate': {
       const cfg = config();
+      const { openAndMigrate } = await import('./node.ts');
       const db = await openAndMigrate(cfg, createLogger(cfg.LOG_LEVEL));
       await db.close();
       console.log('migrations up to date');
