@@ -27,6 +27,32 @@ export const DUPLICATE_MIN_SAME_SOURCE = 0.6;
 /** Sentence vectors: cosine above 0.5 is where two tickets start to be about the same thing. */
 const SEMANTIC_FLOOR = 0.5;
 
+/**
+ * Lifecycle stages of one piece of work. Two items about the same feature whose titles name different
+ * stages ("RFC for X" / "Implement X", "Implement X" / "Stabilize X") are consecutive steps, not copies.
+ * Only applied when both titles name a stage: an item without one may be the umbrella or a plain copy.
+ */
+const STAGES: readonly [string, RegExp][] = [
+  ['design', /\b(?:rfc|design|propos\w*|spec(?:ify|ification)?|explor\w*|prototyp\w*|spike|research|investigat\w*)\b/],
+  ['build', /\b(?:implement\w*|build|develop)\b/],
+  ['release', /\b(?:stabili[sz]\w*|ship|release|launch|roll ?out|general availability|ga)\b/],
+  ['document', /\b(?:document|docs?|documentation)\b/],
+  ['retire', /\b(?:deprecat\w*|remov\w*|sunset\w*|delet\w*)\b/],
+];
+function stagesOf(title: string): Set<string> {
+  const t = title.toLowerCase();
+  return new Set(STAGES.filter(([, re]) => re.test(t)).map(([k]) => k));
+}
+/** True when both titles name lifecycle stages and share none. */
+export function differentStages(a: string, b: string): boolean {
+  return disjointStages(stagesOf(a), stagesOf(b));
+}
+function disjointStages(x: ReadonlySet<string>, y: ReadonlySet<string>): boolean {
+  if (!x.size || !y.size) return false;
+  for (const s of x) if (y.has(s)) return false;
+  return true;
+}
+
 const STATUS_PROGRESS: Record<StatusClass, number> = { done: 3, in_progress: 2, blocked: 1, todo: 0 };
 
 /** The copy to keep: further along in status, then the older one, then the smaller id (stable). */
@@ -90,6 +116,7 @@ export function detectDuplicates(items: readonly AnalyzedItem[]): DuplicateResul
     return sig;
   });
   const weighted = sorted.map((a) => weigh(a, idf));
+  const stages = sorted.map((a) => stagesOf(a.title));
   const parent = sorted.map((_, i) => i);
   const find = (i: number): number => { while (parent[i] !== i) { parent[i] = parent[parent[i]!]!; i = parent[i]!; } return i; };
   const shared = new Map<number, number>();
@@ -103,6 +130,7 @@ export function detectDuplicates(items: readonly AnalyzedItem[]): DuplicateResul
       if (a.parentId === b.id || b.parentId === a.id) continue; // an epic and its own story are not copies
       if (a.parentId && a.parentId === b.parentId) continue; // siblings: parts of one plan
       if (a.status === 'done' && b.status === 'done') continue; // both finished: history, nothing to merge
+      if (disjointStages(stages[i]!, stages[j]!)) continue; // consecutive steps of one feature
       const sem = a.vector && b.vector ? cosine(a.vector, b.vector) : null;
       const cross = (a.item.source ?? '') !== (b.item.source ?? '') || (a.item.team ?? '') !== (b.item.team ?? '');
       const min = cross ? DUPLICATE_MIN_CROSS_SOURCE : DUPLICATE_MIN_SAME_SOURCE;

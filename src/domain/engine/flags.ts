@@ -39,6 +39,20 @@ const MANUAL_RE = /\b(?:copy|copies|paste|pastes|screenshots?|by hand|manually|r
 const STATUS_ARTIFACT_RE = /\bstatus (?:reports?|updates?|decks?)\b/;
 
 /**
+ * Work about the work-tracking itself: re-labelling or re-organising tickets, boards and wiki spaces moves
+ * nothing a customer or a goal sees. The object must be the tracker/wiki (by product name or as "board
+ * columns", "all tickets"), so product work on labels, boards or pages is not caught.
+ */
+const TRACKER = '(?:jira|linear|asana|trello|confluence|notion|wiki|sharepoint|clickup|kanban|backlog)';
+const TOOL_HOUSEKEEPING_RE = new RegExp(
+  `\\b(?:re-?label\\w*|re-?tag\\w*|re-?categori[sz]\\w*|re-?organi[sz]\\w*|clean(?:ing)?[ -]?up|tid(?:y|ying) up|archiv\\w*|rename\\w*|groom\\w*)\\b.{0,40}\\b(?:${TRACKER}|(?:all|old|existing) (?:tickets|issues|cards))\\b` +
+  `|\\b${TRACKER} (?:board )?(?:columns?|swimlanes?|workflows?|statuses|components|fields|labels)\\b|\\bboard columns?\\b` +
+  `|\\b(?:columns?|swimlanes?|statuses|components|labels)\\b.{0,20}\\b(?:to|on|in|of) (?:the |our )?${TRACKER}\\b`,
+);
+/** Meetings about meetings: alignment syncs and event logistics with no deliverable named. */
+const MEETING_LOGISTICS_RE = /^(?:prep(?:are)?(?: for)?|plan|organi[sz]e|book)\b.{0,30}\b(?:off-?sites?|team ?building|all-?hands|retreat)\b|^(?:align|sync|catch up|meet)(?:ing)? with \w+(?: team)? (?:on|about)\b/;
+
+/**
  * Busywork: an internal status artefact in the title (deck, status report, sync notes, spreadsheet) that
  * recurs, serves an internal audience or is moved by hand; or any recurring hand-copying of data.
  */
@@ -46,6 +60,7 @@ export function isBusywork(a: AnalyzedItem): boolean {
   const title = a.title.toLowerCase();
   if (USER_FACING_RE.test(title)) return false;
   if (STATUS_ARTIFACT_RE.test(title)) return true;
+  if (TOOL_HOUSEKEEPING_RE.test(title) || MEETING_LOGISTICS_RE.test(title)) return true;
   const recurring = RECURRING_RE.test(a.text);
   if (ARTIFACT_RE.test(title)) return recurring || INTERNAL_AUDIENCE_RE.test(a.text) || MANUAL_RE.test(a.text);
   return RECURRING_RE.test(title) && MANUAL_RE.test(a.text);

@@ -56,6 +56,23 @@ export function scoreItemSignals(index: StrategyIndex, a: AnalyzedItem, opts: Li
 export const PARENT_WEIGHT = 1.0;
 export const CHILD_WEIGHT = 0.5;
 
+/**
+ * Key results measured as a duration ("median days to …", "time to first …") are served by work that makes
+ * something faster: speed language in the item (or the epic it belongs to) says which sibling KR it moves,
+ * where the shared goal vocabulary cannot. It decides only between KRs of the chosen objective: the match
+ * of a duration KR counts half again (SPEED_KR_FACTOR), about what one distinctive KR word adds.
+ */
+export const SPEED_KR_FACTOR = 1.5;
+const DURATION_METRIC_RE =
+  /\b(?:time (?:to|from|for|until|between)|(?:days?|hours?|minutes?|weeks?|seconds?) (?:to|from|until|between)|(?:median|average|mean|p\d\d) (?:\w+ )?(?:time|days?|hours?|minutes?|seconds?|weeks?|duration)|lead time|cycle time|turn-?around|duration|latency|how (?:long|fast|quickly))\b/;
+const SPEED_RE =
+  /\b(?:faster|quicker|sooner|shorter|speed(?:s|ed|ing)? up|accelerat\w*|same day|in parallel|parallel(?:ise|ize)?|wait(?:s|ing)?(?: for)?|delays?|bottlenecks?|lead time|turn-?around|takes? (?:too long|forever|\d+)|in one (?:session|sitting|go|day)|(?:fewer|less) steps)\b/;
+
+/** True when a key result's title or metric measures a duration. */
+export function isDurationMetric(text: string): boolean {
+  return DURATION_METRIC_RE.test(text.toLowerCase());
+}
+
 export interface GoalLink {
   objectiveId: string | null;
   krId: string | null;
@@ -79,6 +96,12 @@ export function resolveLinks(index: StrategyIndex, signals: readonly ItemSignals
   }
   const out = new Map<string, GoalLink>();
   const units = index.units;
+  const krs = new Map(index.strategy.objectives.flatMap((o) => o.key_results.map((k) => [k.id, k] as const)));
+  const duration = units.map((u) => {
+    const k = u.krId ? krs.get(u.krId) : undefined;
+    return !!k && isDurationMetric(`${k.title}\n${k.metric ?? ''}`);
+  });
+  const speedy = (s: ItemSignals | undefined): boolean => !!s && SPEED_RE.test(s.a.text);
   for (const s of signals) {
     const parent = s.a.parentId && s.a.parentId !== s.a.id ? byId.get(s.a.parentId) : undefined;
     const kids = (children.get(s.a.id) ?? []).slice().sort((x, y) => (x.a.id < y.a.id ? -1 : 1));
@@ -96,10 +119,12 @@ export function resolveLinks(index: StrategyIndex, signals: readonly ItemSignals
       continue;
     }
     const objectiveId = units[best]!.objectiveId;
+    const speed = speedy(s) || speedy(parent);
+    const krScore = (i: number): number => eff[i]! * (speed && duration[i] ? SPEED_KR_FACTOR : 1);
     let kr = -1;
     for (let i = 0; i < units.length; i++) {
       const u = units[i]!;
-      if (u.krId && u.objectiveId === objectiveId && (kr < 0 || eff[i]! > eff[kr]!)) kr = i;
+      if (u.krId && u.objectiveId === objectiveId && (kr < 0 || krScore(i) > krScore(kr))) kr = i;
     }
     const ownShare = Math.min(1, s.own[best]! / eff[best]!);
     out.set(s.a.id, {
