@@ -64,3 +64,48 @@ export function createLogger(level: LogLevel, write: (line: string) => void = (l
   };
   return { debug: at('debug'), info: at('info'), warn: at('warn'), error: at('error') };
 }
+
+// ---------------------------------------------------------------- jobs
+
+/** Queues, one BullMQ queue (and Worker) each, named `<name>` under the Redis key prefix `bearing` (`bearing:embed:*`). */
+export const QUEUES = ['embed', 'score', 'nightly'] as const;
+export type QueueName = (typeof QUEUES)[number];
+
+export interface JobSpec {
+  queue: QueueName;
+  /** Processor name within the queue, e.g. 'plan', 'score', 'finalize'. */
+  name: string;
+  data: Record<string, unknown>;
+  /** Deterministic id: adding the same id twice yields one job. No ':' (BullMQ), never a bare integer. */
+  jobId: string;
+}
+
+/** The job queue port: BullMQ on Redis, or an in-process runner on the embedded default. */
+export interface JobQueue {
+  readonly kind: 'bullmq' | 'inprocess';
+  add(job: JobSpec): Promise<void>;
+  /** A parent that runs once all its children completed (BullMQ flow). */
+  addFlow(parent: JobSpec, children: JobSpec[]): Promise<void>;
+  /** Reachable right now (answers within a short timeout). */
+  ping(): Promise<boolean>;
+  /** Per-workspace nightly schedule (cron pattern + IANA time zone); replaces an existing one. */
+  upsertSchedule(workspaceId: string, cron: string, timezone: string): Promise<void>;
+  removeSchedule(workspaceId: string): Promise<void>;
+  close(): Promise<void>;
+}
+
+/** What a processor sees of a job: the same shape from BullMQ workers and the in-process runner. */
+export interface ProcessorJob {
+  id: string;
+  name: string;
+  /** Unvalidated: each processor parses its payload (zod) and throws UnrecoverableError when it is bad. */
+  data: unknown;
+  /** Failed attempts before this one (0 on the first run). */
+  attemptsMade: number;
+  /** A flow parent's children results, keyed by child jobId (empty for jobs without children). */
+  childrenValues(): Promise<Record<string, unknown>>;
+}
+/** Thin: validate data, call one use-case, return a small JSON-able result. Throw UnrecoverableError to stop retries. */
+export type Processor = (job: ProcessorJob) => Promise<unknown>;
+/** Processors by queue, then by job name. */
+export type Processors = Record<QueueName, Record<string, Processor>>;
