@@ -19,8 +19,8 @@ const VOCAB = ('harbor cargo freight vessel container crane dock route tide anch
   'storm sailor captain navigation chart compass beacon signal radio antenna battery solar panel wind turbine glacier river').split(' ');
 const VERBS = 'track measure reduce speed up automate replace label sort plan'.split(' ');
 
-/** Deterministic PRNG (mulberry32) so every run benchmarks the same data. */
-function rng(seed: number): () => number {
+/** Deterministic PRNG (mulberry32) so every run benchmarks the same data. Exported (with the generators) for profiling scripts. */
+export function rng(seed: number): () => number {
   let a = seed >>> 0;
   return () => {
     a = (a + 0x6d2b79f5) >>> 0;
@@ -33,7 +33,7 @@ function rng(seed: number): () => number {
 const pick = <T>(r: () => number, xs: readonly T[]): T => xs[Math.floor(r() * xs.length)]!;
 const phrase = (r: () => number, n: number) => Array.from({ length: n }, () => pick(r, VOCAB)).join(' ');
 
-function syntheticStrategy(r: () => number) {
+export function syntheticStrategy(r: () => number) {
   return StrategyInput.parse({
     north_star: { name: 'Synthetic north star' },
     objectives: Array.from({ length: 10 }, (_, o) => ({
@@ -44,7 +44,7 @@ function syntheticStrategy(r: () => number) {
   });
 }
 
-function syntheticItems(r: () => number, n: number): BacklogItem[] {
+export function syntheticItems(r: () => number, n: number): BacklogItem[] {
   const statuses = ['todo', 'todo', 'in_progress', 'done', 'blocked'];
   return Array.from({ length: n }, (_, i) => ({
     id: `S-${i}`, title: `${pick(r, VERBS)} ${phrase(r, 5)}`, description: `${phrase(r, 30)}. ${phrase(r, 15)}`,
@@ -111,6 +111,11 @@ export async function benchEngine(): Promise<void> {
     const res = spawnSync(process.execPath, [bin, 'score', '--strategy', `${set254}strategy.json`, '--backlog', `${set254}backlog.json`, '--now', '2026-11-01T00:00:00Z', '--out', '/dev/null']);
     const cliMs = ms(t);
     console.log(`bearing score on the 254-item set: ${cliMs.toFixed(0)} ms wall incl. start-up (target <= 2,000 ms; exit ${res.status}; bare node start ${nodeMs.toFixed(0)} ms${nodeOnly.status === 0 ? '' : ' (failed)'}, ${(cliMs / nodeMs).toFixed(1)}x)`);
+    // The same run through the tsx loader (what `bearing score` does when the prebuilt bundle is unavailable).
+    t = process.hrtime.bigint();
+    const viaTsx = spawnSync(process.execPath, [bin, 'score', '--strategy', `${set254}strategy.json`, '--backlog', `${set254}backlog.json`, '--now', '2026-11-01T00:00:00Z', '--out', '/dev/null'], { env: { ...process.env, BEARING_NO_BUNDLE: '1' } });
+    const tsxMs = ms(t);
+    console.log(`  without the prebuilt bundle (tsx transpiling at start-up): ${tsxMs.toFixed(0)} ms wall (exit ${viaTsx.status})`);
   }
 }
 

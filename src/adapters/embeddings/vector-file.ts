@@ -12,9 +12,11 @@
 //   .. i8[count*dims] vectors, each quantised to [-127, 127] by its own max |component|
 // int8 with a per-word scale keeps cosine error below ~0.5% at a quarter of float32's size.
 import { readFileSync } from 'node:fs';
+import { endianness } from 'node:os';
 import type { WordVectors } from '../../domain/engine/vectors.ts';
 
 export const VECTOR_FILE_MAGIC = 'BRGWV001';
+const LITTLE_ENDIAN = endianness() === 'LE';
 
 export interface VectorTable {
   dims: number;
@@ -54,12 +56,19 @@ export function decodeVectorFile(buf: Buffer): VectorTable {
   let off = 20 + Math.ceil(wlen / 4) * 4;
   if (buf.length < off + n * 8 + n * dims) throw new Error('corrupt Bearing vector file (truncated)');
   // Copy into aligned typed arrays (the Buffer may come from a pool with an unaligned offset).
-  const ranks = new Uint32Array(n);
-  for (let i = 0; i < n; i++) ranks[i] = buf.readUInt32LE(off + i * 4);
-  off += n * 4;
-  const scales = new Float32Array(n);
-  for (let i = 0; i < n; i++) scales[i] = buf.readFloatLE(off + i * 4);
-  off += n * 4;
+  let ranks: Uint32Array;
+  let scales: Float32Array;
+  if (LITTLE_ENDIAN) {
+    // The file is little-endian like the machine: copy the columns out whole (slice() also aligns them).
+    ranks = new Uint32Array(buf.buffer.slice(buf.byteOffset + off, buf.byteOffset + off + n * 4));
+    scales = new Float32Array(buf.buffer.slice(buf.byteOffset + off + n * 4, buf.byteOffset + off + n * 8));
+  } else {
+    ranks = new Uint32Array(n);
+    for (let i = 0; i < n; i++) ranks[i] = buf.readUInt32LE(off + i * 4);
+    scales = new Float32Array(n);
+    for (let i = 0; i < n; i++) scales[i] = buf.readFloatLE(off + n * 4 + i * 4);
+  }
+  off += n * 8;
   const data = new Int8Array(buf.buffer.slice(buf.byteOffset + off, buf.byteOffset + off + n * dims));
   return { dims, words, ranks, scales, data };
 }
@@ -84,11 +93,10 @@ function commonDirection(t: VectorTable, topN: number): Float32Array {
 const COMMON_TOP_WORDS = 5_000;
 
 export function wordVectorsFromTable(name: string, t: VectorTable): WordVectors {
+  // Word → row; a word listed twice keeps its first (most frequent) row. Filled from the end so that the
+  // first row simply overwrites: one Map operation per word instead of a lookup and an insert.
   const index = new Map<string, number>();
-  for (let i = 0; i < t.words.length; i++) {
-    const w = t.words[i]!;
-    if (!index.has(w)) index.set(w, i);
-  }
+  for (let i = t.words.length - 1; i >= 0; i--) index.set(t.words[i]!, i);
   const { dims, data, scales, ranks } = t;
   return {
     name,

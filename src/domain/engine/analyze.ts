@@ -4,8 +4,8 @@
 import type { BacklogItem } from '../contracts.ts';
 import { cleanText, emptyFeatures, type TextFeatures } from './clean.ts';
 import { stripInstructions } from './injection.ts';
-import { sentenceVectorOf } from './semantic.ts';
-import { detectLanguage, tokenize, tokenizeWords, words, type Token } from './tokens.ts';
+import { sentenceVectorOfRefs } from './semantic.ts';
+import { detectItemLanguage, tokenizeWords, trimCaches, words, type Interned, type Token } from './tokens.ts';
 import type { WordVectors } from './vectors.ts';
 
 const GOAL_REF_LABEL_RE = /^(?:okr|kr|obj|objective|goal|o)[-_ .:]?\w*\d\w*$/i;
@@ -20,6 +20,8 @@ export const LABEL_WEIGHT = 1.5;
 export const DESC_WEIGHT = 1;
 /** Long descriptions (pasted specs, logs) are cut after this many tokens: enough to state the topic. */
 const MAX_DESC_TOKENS = 600;
+/** Language detection reads the title and the first 300 description words: plenty of function words. */
+const LANGUAGE_SAMPLE_WORDS = 300;
 
 export interface AnalyzedItem {
   id: string;
@@ -39,6 +41,8 @@ export interface AnalyzedItem {
   /** A surface word for each stem in `terms` (for word-vector lookups). */
   stemWords: Map<string, string>;
   titleStems: Set<string>;
+  /** Stems of the labels' words (in order, repeats kept). */
+  labelStems: string[];
   /** Content tokens in the title / description (after stop words). */
   titleTokens: number;
   descTokens: number;
@@ -67,17 +71,40 @@ export function parseTime(s: string | null | undefined): number | null {
   return Number.isFinite(t) ? t : null;
 }
 
-function addTokens(terms: Map<string, number>, tokens: readonly Token[], weight: number, logTf: boolean): void {
-  if (!logTf) {
-    for (const t of tokens) terms.set(t.stem, Math.max(terms.get(t.stem) ?? 0, 0) + weight);
-    return;
+/**
+ * Number of the current tally. The per-item sums of analyzeItem live on the interned stem/word records
+ * (tokens.ts), stamped with this number, instead of in per-item Maps; a new item takes a new number.
+ */
+let tally = 0;
+
+/** Adds title or label tokens: each occurrence adds `weight` to its stem and its word. */
+function tallyFlat(tokens: readonly Token[], weight: number, t: number, stems: Interned[], ws: Interned[]): void {
+  for (const tok of tokens) {
+    const s = tok.stemRef;
+    if (s.mark !== t) { s.mark = t; s.sum = 0; s.count = 0; s.first = tok.word; stems.push(s); }
+    s.sum = Math.max(s.sum, 0) + weight;
+    tallyWord(tok, weight, t, ws);
   }
-  const tf = new Map<string, number>();
-  for (const t of tokens) tf.set(t.stem, (tf.get(t.stem) ?? 0) + 1);
-  for (const [s, n] of tf) terms.set(s, (terms.get(s) ?? 0) + weight * (1 + Math.log(n)));
+}
+
+function tallyWord(tok: Token, weight: number, t: number, ws: Interned[]): void {
+  const w = tok.wordRef;
+  if (w.mark !== t) { w.mark = t; w.sum = 0; ws.push(w); }
+  w.sum += weight;
+}
+
+/** Counts description tokens per stem (weighted by log tf afterwards); each occurrence adds `weight` to its word. */
+function tallyCounted(tokens: readonly Token[], weight: number, t: number, stems: Interned[], ws: Interned[]): void {
+  for (const tok of tokens) {
+    const s = tok.stemRef;
+    if (s.mark !== t) { s.mark = t; s.sum = 0; s.count = 0; s.first = tok.word; stems.push(s); }
+    s.count++;
+    tallyWord(tok, weight, t, ws);
+  }
 }
 
 export function analyzeItem(item: BacklogItem, index: number, vectors?: WordVectors): AnalyzedItem {
+  trimCaches(); // between items only: all tokens of this item must come from the same interning tables
   const features = emptyFeatures();
   const rawTitle = stripInstructions(item.title ?? '');
   const rawDesc = stripInstructions(item.description ?? '');
@@ -85,29 +112,37 @@ export function analyzeItem(item: BacklogItem, index: number, vectors?: WordVect
   const desc = cleanText(rawDesc.text, features);
   const titleWords = words(title);
   const descWords = words(desc);
-  const lang = detectLanguage(descWords.length ? [...titleWords, ...descWords.slice(0, 300)] : titleWords);
+  const lang = detectItemLanguage(titleWords, descWords, LANGUAGE_SAMPLE_WORDS);
   const titleTok = tokenizeWords(titleWords, lang);
-  const descTok = tokenizeWords(descWords, lang).slice(0, MAX_DESC_TOKENS);
+  const descTok = tokenizeWords(descWords, lang, MAX_DESC_TOKENS);
   // Labels that reference goal ids ("okr-o3", "kr2") are claims, not topics: they are often stale or wrong,
   // so they are not read as words (the text decides the link).
   const labels = (item.labels ?? []).map((l) => l.trim()).filter((l) => l && !GOAL_REF_LABEL_RE.test(l));
-  const labelTok = labels.length ? tokenize(labels.join(' '), 'en') : [];
+  const labelTok = labels.length ? tokenizeWords(words(labels.join(' ')), 'en') : [];
+  // Weighted terms: title and label occurrences add their weight; description stems add 1 + log(tf).
+  // The stem order (first seen: title, labels, description) is the Map order the old Map-based tally had.
+  const t = ++tally;
+  const stems: Interned[] = [];
+  const ws: Interned[] = [];
+  tallyFlat(titleTok, TITLE_WEIGHT, t, stems, ws);
+  tallyFlat(labelTok, LABEL_WEIGHT, t, stems, ws);
+  tallyCounted(descTok, DESC_WEIGHT, t, stems, ws);
   const terms = new Map<string, number>();
-  addTokens(terms, titleTok, TITLE_WEIGHT, false);
-  addTokens(terms, labelTok, LABEL_WEIGHT, false);
-  addTokens(terms, descTok, DESC_WEIGHT, true);
+  /** A surface word for each stem: the first token that had it. */
   const stemWords = new Map<string, string>();
-  const byWord = new Map<string, number>();
-  const note = (toks: readonly Token[], weight: number) => {
-    for (const t of toks) {
-      if (!stemWords.has(t.stem)) stemWords.set(t.stem, t.word);
-      byWord.set(t.word, (byWord.get(t.word) ?? 0) + weight);
-    }
-  };
-  note(titleTok, TITLE_WEIGHT);
-  note(labelTok, LABEL_WEIGHT);
-  note(descTok, DESC_WEIGHT);
-  const vector = vectors ? sentenceVectorOf(vectors, byWord) : null;
+  for (const s of stems) {
+    terms.set(s.text, s.count > 0 ? s.sum + DESC_WEIGHT * (1 + Math.log(s.count)) : s.sum);
+    stemWords.set(s.text, s.first);
+  }
+  let vector: Float32Array | null = null;
+  if (vectors) {
+    const weights = new Array<number>(ws.length);
+    for (let i = 0; i < ws.length; i++) weights[i] = ws[i]!.sum;
+    vector = sentenceVectorOfRefs(vectors, ws, weights, ws.length);
+  }
+  const titleStems = new Set<string>();
+  for (const tok of titleTok) titleStems.add(tok.stem);
+  const labelStems = labelTok.map((tok) => tok.stem);
   return {
     id: item.id,
     index,
@@ -122,7 +157,8 @@ export function analyzeItem(item: BacklogItem, index: number, vectors?: WordVect
     text: `${title}\n${desc}`.toLowerCase(),
     terms,
     stemWords,
-    titleStems: new Set(titleTok.map((t) => t.stem)),
+    titleStems,
+    labelStems,
     titleTokens: titleTok.length,
     descTokens: descTok.length,
     labels,

@@ -108,33 +108,63 @@ export function detectDuplicates(items: readonly AnalyzedItem[]): DuplicateResul
   const idf = (s: string): number => Math.log(1 + n / (df.get(s) ?? 1)) ;
   const cap = postingCap(n);
   const postings = new Map<string, number[]>();
-  const sigs: string[][] = sorted.map((a, i) => {
-    const desc = [...a.terms.keys()].filter((s) => !a.titleStems.has(s))
-      .sort((x, y) => (df.get(x) ?? 0) - (df.get(y) ?? 0) || (x < y ? -1 : 1)).slice(0, SIGNATURE_DESC_TERMS);
-    const sig = [...new Set([...a.titleStems, ...desc])].filter((s) => (df.get(s) ?? 0) <= cap);
+  const sigs: string[][] = new Array(n);
+  // Reused buffers for the rarest description stems of one item (kept sorted: rarest first, then by stem).
+  const rareStems: string[] = [];
+  const rareDf: number[] = [];
+  for (let i = 0; i < n; i++) {
+    const a = sorted[i]!;
+    // The SIGNATURE_DESC_TERMS rarest description stems, as sorting all of them and taking the first would.
+    rareStems.length = 0;
+    rareDf.length = 0;
+    for (const s of a.terms.keys()) {
+      if (a.titleStems.has(s)) continue;
+      const d = df.get(s) ?? 0;
+      let at = rareStems.length;
+      while (at > 0 && (rareDf[at - 1]! > d || (rareDf[at - 1] === d && rareStems[at - 1]! > s))) at--;
+      if (at >= SIGNATURE_DESC_TERMS) continue;
+      rareStems.splice(at, 0, s);
+      rareDf.splice(at, 0, d);
+      if (rareStems.length > SIGNATURE_DESC_TERMS) { rareStems.pop(); rareDf.pop(); }
+    }
+    const sig: string[] = [];
+    for (const s of a.titleStems) if ((df.get(s) ?? 0) <= cap) sig.push(s);
+    for (let k = 0; k < rareStems.length; k++) if (rareDf[k]! <= cap) sig.push(rareStems[k]!);
     for (const s of sig) (postings.get(s) ?? postings.set(s, []).get(s)!).push(i);
-    return sig;
-  });
-  const weighted = sorted.map((a) => weigh(a, idf));
-  const stages = sorted.map((a) => stagesOf(a.title));
+    sigs[i] = sig;
+  }
+  // Term weights and lifecycle stages are only needed for items in a candidate pair: computed on first use.
+  const weighted: (Weighted | undefined)[] = new Array(n);
+  const weightedOf = (i: number): Weighted => (weighted[i] ??= weigh(sorted[i]!, idf));
+  const stages: (Set<string> | undefined)[] = new Array(n);
+  const stagesAt = (i: number): Set<string> => (stages[i] ??= stagesOf(sorted[i]!.title));
   const parent = sorted.map((_, i) => i);
   const find = (i: number): number => { while (parent[i] !== i) { parent[i] = parent[parent[i]!]!; i = parent[i]!; } return i; };
-  const shared = new Map<number, number>();
+  // Shared-signature counts of the current item's candidates, in first-seen order (a stamp marks "seen for i").
+  const sharedCount = new Int32Array(n);
+  const seenBy = new Int32Array(n).fill(-1);
+  const candidates: number[] = [];
   for (let i = 0; i < n; i++) {
-    shared.clear();
-    for (const s of sigs[i]!) for (const j of postings.get(s)!) if (j > i) shared.set(j, (shared.get(j) ?? 0) + 1);
+    candidates.length = 0;
+    for (const s of sigs[i]!) {
+      for (const j of postings.get(s)!) {
+        if (j <= i) continue;
+        if (seenBy[j] !== i) { seenBy[j] = i; sharedCount[j] = 0; candidates.push(j); }
+        sharedCount[j]!++;
+      }
+    }
     const a = sorted[i]!;
-    for (const [j, count] of shared) {
-      if (count < MIN_SHARED_SIGNATURE) continue;
+    for (const j of candidates) {
+      if (sharedCount[j]! < MIN_SHARED_SIGNATURE) continue;
       const b = sorted[j]!;
       if (a.parentId === b.id || b.parentId === a.id) continue; // an epic and its own story are not copies
       if (a.parentId && a.parentId === b.parentId) continue; // siblings: parts of one plan
       if (a.status === 'done' && b.status === 'done') continue; // both finished: history, nothing to merge
-      if (disjointStages(stages[i]!, stages[j]!)) continue; // consecutive steps of one feature
+      if (disjointStages(stagesAt(i), stagesAt(j))) continue; // consecutive steps of one feature
       const sem = a.vector && b.vector ? cosine(a.vector, b.vector) : null;
       const cross = (a.item.source ?? '') !== (b.item.source ?? '') || (a.item.team ?? '') !== (b.item.team ?? '');
       const min = cross ? DUPLICATE_MIN_CROSS_SOURCE : DUPLICATE_MIN_SAME_SOURCE;
-      if (similarity(weighted[i]!, weighted[j]!, sem) >= min) {
+      if (similarity(weightedOf(i), weightedOf(j), sem) >= min) {
         const ri = find(i), rj = find(j);
         if (ri !== rj) parent[Math.max(ri, rj)] = Math.min(ri, rj);
       }

@@ -61,8 +61,7 @@ export function isBusywork(a: AnalyzedItem): boolean {
   if (USER_FACING_RE.test(title)) return false;
   if (STATUS_ARTIFACT_RE.test(title)) return true;
   if (TOOL_HOUSEKEEPING_RE.test(title) || MEETING_LOGISTICS_RE.test(title)) return true;
-  const recurring = RECURRING_RE.test(a.text);
-  if (ARTIFACT_RE.test(title)) return recurring || INTERNAL_AUDIENCE_RE.test(a.text) || MANUAL_RE.test(a.text);
+  if (ARTIFACT_RE.test(title)) return RECURRING_RE.test(a.text) || INTERNAL_AUDIENCE_RE.test(a.text) || MANUAL_RE.test(a.text);
   return RECURRING_RE.test(title) && MANUAL_RE.test(a.text);
 }
 

@@ -19,6 +19,9 @@ const CUES: readonly [HealthCategory, RegExp][] = [
   ['maintenance', /\b(?:deprecat\w*|end[- ]of[- ]life|eol|unsupported (?:version|runtime)|security patch\w*|(?:upgrade|bump|migrate)\b.{0,40}\b(?:before|deadline|eol|deprecated|unsupported|security))\b/],
 ];
 
+/** Matches where any of CUES matches (all are flag-less patterns, so the alternation is exact). */
+const ANY_CUE = new RegExp(CUES.map(([, re]) => `(?:${re.source})`).join('|'));
+
 /** Labels and types that teams use to file reliability work. */
 const HEALTH_LABEL_RE = /^(?:bug|bugs|defect|incident|security|sec|vuln\w*|perf|performance|reliability|sre|ops|infra|infrastructure|ci|ci-cd|cicd|devops|flaky|flaky-tests?|tests?|testing|qa|monitoring|observability|postmortem|post-mortem|hotfix|p0|p1|sev[0-3]|regression|tech-?debt|stability|outage|a11y|accessibility|maintenance)$/;
 const HEALTH_TYPES = new Set(['bug', 'defect', 'incident', 'problem', 'vulnerability', 'hotfix']);
@@ -46,7 +49,8 @@ export function assessHealth(a: AnalyzedItem): HealthResult {
   let category: HealthCategory | null = null;
   let cue: string | null = null;
   let best = 0;
-  for (const [cat, re] of CUES) {
+  // Most items name no cue at all: one pass of the combined pattern rules all categories out at once.
+  if (ANY_CUE.test(a.text)) for (const [cat, re] of CUES) {
     if (!re.test(a.text)) continue; // a.text = title + description: one pass rules the category out
     const t = re.exec(title);
     const d = t ? null : re.exec(desc);

@@ -71,43 +71,128 @@ export function lexicalMatch(query: readonly QueryTerm[], totalWeight: number, d
   return { score: Math.min(1, s / totalWeight), matched: hits.map((h) => h[0]) };
 }
 
+/** What the index knows about one stem: its goal-stem id (or -1) and the goal stems it stands for through the thesaurus. */
+interface StemInfo {
+  id: number;
+  related: Int32Array | null;
+}
+
+/** Extra (soft) occurrences of goal stems an item does not contain exactly, in first-seen order. */
+export interface SoftTerms {
+  stems: readonly string[];
+  weights: readonly number[];
+}
+
+const NO_INFO: StemInfo = { id: -1, related: null };
+
 /**
  * All goal units scored at once through an inverted index (goal stem → units that use it): the cost per item
  * is its own vocabulary plus the postings it hits, not units × query terms. Same formula as lexicalScore.
+ *
+ * Goal stems are numbered densely so the per-item work runs on reused typed arrays instead of fresh Maps
+ * (this is the engine's hottest loop). The effective weights are still summed in exactly the order the
+ * Map-based version used — item terms in insertion order, then thesaurus stand-ins in first-seen order —
+ * so every score is bit-for-bit the same.
  */
 export class LexicalIndex {
-  private readonly postings = new Map<string, { unit: number; weight: number }[]>();
-  /** Item stem → goal stems it stands for through the thesaurus. */
-  private readonly relatedGoal = new Map<string, string[]>();
+  /** Item stem → its goal-stem id and thesaurus goal ids (one lookup per item term). */
+  private readonly info = new Map<string, StemInfo>();
+  /** Postings of goal stem id g: units postUnit[postStart[g] .. postStart[g + 1]) with their query weights. */
+  private readonly postStart: Int32Array;
+  private readonly postUnit: Int32Array;
+  private readonly postWeight: Float64Array;
   private readonly totals: Float64Array;
+  // Per-call scratch, reused across items: stamps mark "set during the current call" without clearing.
+  private readonly eff: Float64Array;
+  private readonly inDoc: Uint32Array;
+  private readonly inEff: Uint32Array;
+  private readonly order: Int32Array;
+  private stamp = 0;
 
   constructor(units: readonly { query: readonly QueryTerm[]; totalWeight: number }[]) {
     this.totals = Float64Array.from(units.map((u) => u.totalWeight));
+    const postings = new Map<string, { unit: number; weight: number }[]>();
     units.forEach((u, i) => {
-      for (const t of u.query) (this.postings.get(t.stem) ?? this.postings.set(t.stem, []).get(t.stem)!).push({ unit: i, weight: t.weight });
+      for (const t of u.query) (postings.get(t.stem) ?? postings.set(t.stem, []).get(t.stem)!).push({ unit: i, weight: t.weight });
     });
-    for (const g of [...this.postings.keys()].sort()) {
-      for (const r of relatedStems(g)) (this.relatedGoal.get(r) ?? this.relatedGoal.set(r, []).get(r)!).push(g);
+    const goalStems = [...postings.keys()];
+    const n = goalStems.length;
+    let total = 0;
+    for (const p of postings.values()) total += p.length;
+    this.postStart = new Int32Array(n + 1);
+    this.postUnit = new Int32Array(total);
+    this.postWeight = new Float64Array(total);
+    let k = 0;
+    goalStems.forEach((g, id) => {
+      this.postStart[id] = k;
+      for (const p of postings.get(g)!) { this.postUnit[k] = p.unit; this.postWeight[k] = p.weight; k++; }
+      this.info.set(g, { id, related: null });
+    });
+    this.postStart[n] = k;
+    const relatedGoal = new Map<string, number[]>();
+    for (const g of [...goalStems].sort()) {
+      for (const r of relatedStems(g)) (relatedGoal.get(r) ?? relatedGoal.set(r, []).get(r)!).push(this.info.get(g)!.id);
     }
+    for (const [r, ids] of relatedGoal) {
+      const known = this.info.get(r);
+      if (known) known.related = Int32Array.from(ids);
+      else this.info.set(r, { id: -1, related: Int32Array.from(ids) });
+    }
+    this.eff = new Float64Array(n);
+    this.inDoc = new Uint32Array(n);
+    this.inEff = new Uint32Array(n);
+    this.order = new Int32Array(n);
   }
 
-  scoreAll(doc: LexicalDoc): Float64Array {
+  /** Step 2 of scoreAll for one document term of weight q; returns the new length of `order`. */
+  private relate(related: Int32Array, q: number, count: number): number {
+    const { eff, inDoc, inEff, order } = this;
+    const stamp = this.stamp;
+    for (let j = 0; j < related.length; j++) {
+      const g = related[j]!;
+      if (inDoc[g] === stamp) continue;
+      const v = RELATED_FACTOR * q;
+      if (inEff[g] !== stamp) {
+        if (v > 0) { inEff[g] = stamp; eff[g] = v; order[count++] = g; }
+      } else if (v > eff[g]!) eff[g] = v;
+    }
+    return count;
+  }
+
+  scoreAll(doc: LexicalDoc, soft?: SoftTerms): Float64Array {
     const out = new Float64Array(this.totals.length);
     const norm = BM25_K1 * (1 - BM25_B + (BM25_B * doc.length) / REFERENCE_LENGTH);
-    const eff = new Map<string, number>();
-    for (const [s, q] of doc.terms) if (this.postings.has(s)) eff.set(s, q);
+    const { eff, inDoc, inEff, order } = this;
+    if (++this.stamp === 0xffffffff) { inDoc.fill(0); inEff.fill(0); this.stamp = 1; }
+    const stamp = this.stamp;
+    let count = 0;
+    // The document's terms are its own terms followed by the soft ones (never the same stem twice).
+    const softN = soft ? soft.stems.length : 0;
+    // 1. Goal stems the document contains (exactly or softly) take their in-document weight.
     for (const [s, q] of doc.terms) {
-      const gs = this.relatedGoal.get(s);
-      if (!gs) continue;
-      for (const g of gs) {
-        if (doc.terms.has(g)) continue;
-        const v = RELATED_FACTOR * q;
-        if (v > (eff.get(g) ?? 0)) eff.set(g, v);
-      }
+      const id = (this.info.get(s) ?? NO_INFO).id;
+      if (id >= 0) { eff[id] = q; inDoc[id] = stamp; inEff[id] = stamp; order[count++] = id; }
     }
-    for (const [g, q] of eff) {
+    for (let i = 0; i < softN; i++) {
+      const id = (this.info.get(soft!.stems[i]!) ?? NO_INFO).id;
+      if (id >= 0) { eff[id] = soft!.weights[i]!; inDoc[id] = stamp; inEff[id] = stamp; order[count++] = id; }
+    }
+    // 2. Goal stems it lacks but has a thesaurus near-synonym of count RELATED_FACTOR of that synonym.
+    for (const [s, q] of doc.terms) {
+      const related = (this.info.get(s) ?? NO_INFO).related;
+      if (related) count = this.relate(related, q, count);
+    }
+    for (let i = 0; i < softN; i++) {
+      const related = (this.info.get(soft!.stems[i]!) ?? NO_INFO).related;
+      if (related) count = this.relate(related, soft!.weights[i]!, count);
+    }
+    // 3. BM25 saturation per goal stem, added to every unit that uses it (in first-seen order, as before).
+    const { postStart, postUnit, postWeight } = this;
+    for (let k = 0; k < count; k++) {
+      const g = order[k]!;
+      const q = eff[g]!;
       const sat = q / (q + norm);
-      for (const p of this.postings.get(g)!) out[p.unit]! += p.weight * sat;
+      for (let p = postStart[g]!, end = postStart[g + 1]!; p < end; p++) out[postUnit[p]!]! += postWeight[p]! * sat;
     }
     for (let i = 0; i < out.length; i++) out[i] = this.totals[i]! > 0 ? Math.min(1, out[i]! / this.totals[i]!) : 0;
     return out;

@@ -30,22 +30,48 @@ export interface LinkOptions {
 
 export function scoreItemSignals(index: StrategyIndex, a: AnalyzedItem, opts: LinkOptions = {}): ItemSignals {
   const semantic = opts.semantic !== false && !!index.vectors;
-  const terms = semantic && index.soft ? index.soft.expand(a.terms, a.stemWords) : a.terms;
-  const doc = { terms, length: docLength(a.terms) };
-  const own = index.lexical.scoreAll(doc);
+  const soft = semantic && index.soft ? index.soft.softTerms(a.terms, a.stemWords) : undefined;
+  const own = index.lexical.scoreAll({ terms: a.terms, length: docLength(a.terms) }, soft);
   const m = index.unitMatrix;
-  if (semantic && a.vector && m) {
-    const v = a.vector;
-    const dims = v.length;
-    for (let i = 0; i < own.length; i++) {
-      let dot = 0;
-      const off = i * dims;
-      for (let d = 0; d < dims; d++) dot += m[off + d]! * v[d]!;
-      if (dot > SEMANTIC_FLOOR) own[i]! += SEMANTIC_WEIGHT * (dot - SEMANTIC_FLOOR);
-    }
-  }
+  if (semantic && a.vector && m) addSemantic(own, m, a.vector);
   const health = assessHealth(a);
   return { a, own, health, nonGoal: matchNonGoals(index.nonGoals, a, health.score >= HEALTH_MIN) };
+}
+
+/** Units whose sentence-vector dot products are computed side by side (see addSemantic). */
+const DOT_BLOCK = 4;
+
+/**
+ * own[i] += SEMANTIC_WEIGHT × (cos(unit i, item) − SEMANTIC_FLOOR) where the cosine clears the floor.
+ * Four units are summed at once: each dot product still adds its terms in dimension order (so the sums
+ * are bit-identical to one unit at a time), but four independent sums keep the CPU busy instead of
+ * waiting on each addition's latency.
+ */
+function addSemantic(own: Float64Array, m: Float64Array, v: Float32Array): void {
+  const dims = v.length;
+  const units = own.length;
+  let i = 0;
+  for (; i + DOT_BLOCK <= units; i += DOT_BLOCK) {
+    const o0 = i * dims, o1 = o0 + dims, o2 = o1 + dims, o3 = o2 + dims;
+    let d0 = 0, d1 = 0, d2 = 0, d3 = 0;
+    for (let d = 0; d < dims; d++) {
+      const x = v[d]!;
+      d0 += m[o0 + d]! * x;
+      d1 += m[o1 + d]! * x;
+      d2 += m[o2 + d]! * x;
+      d3 += m[o3 + d]! * x;
+    }
+    if (d0 > SEMANTIC_FLOOR) own[i]! += SEMANTIC_WEIGHT * (d0 - SEMANTIC_FLOOR);
+    if (d1 > SEMANTIC_FLOOR) own[i + 1]! += SEMANTIC_WEIGHT * (d1 - SEMANTIC_FLOOR);
+    if (d2 > SEMANTIC_FLOOR) own[i + 2]! += SEMANTIC_WEIGHT * (d2 - SEMANTIC_FLOOR);
+    if (d3 > SEMANTIC_FLOOR) own[i + 3]! += SEMANTIC_WEIGHT * (d3 - SEMANTIC_FLOOR);
+  }
+  for (; i < units; i++) {
+    let dot = 0;
+    const off = i * dims;
+    for (let d = 0; d < dims; d++) dot += m[off + d]! * v[d]!;
+    if (dot > SEMANTIC_FLOOR) own[i]! += SEMANTIC_WEIGHT * (dot - SEMANTIC_FLOOR);
+  }
 }
 
 /**
@@ -86,6 +112,8 @@ export interface GoalLink {
   inheritedFrom: string | null;
 }
 
+const NO_KIDS: readonly ItemSignals[] = [];
+
 /** Effective unit scores with parent/children contributions; order-independent (children sorted by id). */
 export function resolveLinks(index: StrategyIndex, signals: readonly ItemSignals[]): Map<string, GoalLink> {
   const byId = new Map(signals.map((s) => [s.a.id, s]));
@@ -101,11 +129,20 @@ export function resolveLinks(index: StrategyIndex, signals: readonly ItemSignals
     const k = u.krId ? krs.get(u.krId) : undefined;
     return !!k && isDurationMetric(`${k.title}\n${k.metric ?? ''}`);
   });
-  const speedy = (s: ItemSignals | undefined): boolean => !!s && SPEED_RE.test(s.a.text);
+  // Speed language matters only when the chosen objective has a duration KR: tested then, once per item.
+  const hasDurationKr = new Set(units.filter((_, i) => duration[i]).map((u) => u.objectiveId));
+  const speedCache = new Map<ItemSignals, boolean>();
+  const speedy = (s: ItemSignals | undefined): boolean => {
+    if (!s) return false;
+    let v = speedCache.get(s);
+    if (v === undefined) speedCache.set(s, (v = SPEED_RE.test(s.a.text)));
+    return v;
+  };
+  for (const kids of children.values()) kids.sort((x, y) => (x.a.id < y.a.id ? -1 : 1));
+  const eff = new Float64Array(units.length); // scratch: only read while handling one item
   for (const s of signals) {
     const parent = s.a.parentId && s.a.parentId !== s.a.id ? byId.get(s.a.parentId) : undefined;
-    const kids = (children.get(s.a.id) ?? []).slice().sort((x, y) => (x.a.id < y.a.id ? -1 : 1));
-    const eff = new Float64Array(units.length);
+    const kids = children.get(s.a.id) ?? NO_KIDS;
     for (let i = 0; i < units.length; i++) {
       let v = s.own[i]!;
       if (parent) v += PARENT_WEIGHT * parent.own[i]!;
@@ -119,12 +156,14 @@ export function resolveLinks(index: StrategyIndex, signals: readonly ItemSignals
       continue;
     }
     const objectiveId = units[best]!.objectiveId;
-    const speed = speedy(s) || speedy(parent);
-    const krScore = (i: number): number => eff[i]! * (speed && duration[i] ? SPEED_KR_FACTOR : 1);
+    const speed = hasDurationKr.has(objectiveId) && (speedy(s) || speedy(parent));
     let kr = -1;
+    let krBest = 0;
     for (let i = 0; i < units.length; i++) {
       const u = units[i]!;
-      if (u.krId && u.objectiveId === objectiveId && (kr < 0 || krScore(i) > krScore(kr))) kr = i;
+      if (!u.krId || u.objectiveId !== objectiveId) continue;
+      const score = eff[i]! * (speed && duration[i] ? SPEED_KR_FACTOR : 1);
+      if (kr < 0 || score > krBest) { kr = i; krBest = score; }
     }
     const ownShare = Math.min(1, s.own[best]! / eff[best]!);
     out.set(s.a.id, {

@@ -112,7 +112,7 @@ export interface NonGoalHit {
 
 function titleStemsOf(a: AnalyzedItem): Set<string> {
   const s = new Set(a.titleStems);
-  for (const t of tokenize(a.labels.join(' '), 'en')) s.add(t.stem);
+  for (const stem of a.labelStems) s.add(stem); // the labels' tokens, as analyze.ts found them
   return s;
 }
 

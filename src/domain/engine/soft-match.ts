@@ -1,6 +1,7 @@
 // Soft term matching through word vectors: an item word that is a close neighbour of a goal word
 // ("cancellations" for "churn", "worker" for "employee") counts as a partial occurrence of that goal word.
 // This is the semantic signal that lexical matching alone misses. Pure; results are cached per word.
+import type { SoftTerms } from './lexical.ts';
 import { cosine } from './semantic.ts';
 import type { WordVectors } from './vectors.ts';
 
@@ -25,6 +26,8 @@ function unit(vectors: WordVectors, word: string): Float32Array | null {
   for (let d = 0; d < v.length; d++) out[d]! /= n;
   return out;
 }
+
+const NO_SOFT_TERMS: SoftTerms = { stems: [], weights: [] };
 
 export class SoftMatcher {
   private readonly goal: { stem: string; vec: Float32Array }[] = [];
@@ -54,6 +57,31 @@ export class SoftMatcher {
     if (this.cache.size >= SoftMatcher.CACHE_MAX) this.cache.clear();
     this.cache.set(word, out);
     return out;
+  }
+
+  /**
+   * Only the soft occurrences `expand` would add, in the order it would add them (stems and weights as
+   * parallel arrays): the lexical index reads them after the item's own terms without copying the Map.
+   */
+  softTerms(terms: ReadonlyMap<string, number>, stemWords: ReadonlyMap<string, string>): SoftTerms {
+    let stems: string[] | null = null;
+    let weights: number[] | null = null;
+    for (const [stem, q] of terms) {
+      const word = stemWords.get(stem);
+      if (!word) continue;
+      const near = this.neighbours(stem, word);
+      if (!near.length) continue;
+      for (const [g, sim] of near) {
+        if (terms.has(g)) continue;
+        const soft = SOFT_FACTOR * sim * q;
+        stems ??= [];
+        weights ??= [];
+        const at = stems.indexOf(g); // a handful of soft stems per item at most: a scan beats a Map
+        if (at < 0) { if (soft > 0) { stems.push(g); weights.push(soft); } }
+        else if (soft > weights[at]!) weights[at] = soft;
+      }
+    }
+    return stems ? { stems, weights: weights! } : NO_SOFT_TERMS;
   }
 
   /** The item's terms plus soft occurrences of goal stems it does not contain exactly. */
