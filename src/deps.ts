@@ -35,11 +35,19 @@ export interface Readiness {
 }
 
 import type { Embedder } from './domain/embedder.ts';
+import type { WordVectors } from './domain/engine/vectors.ts';
 
 export interface Deps {
   db: Db;
-  /** Embeds items and strategy passages into pgvector on ingest; absent where no embedder runs (Workers). */
+  /** Embeds items and strategy passages into pgvector; absent where no embedder runs (Workers). */
   embedder?: Embedder;
+  /**
+   * Background jobs. Use-cases write jobs to the outbox inside their transaction and then `kick` the relay, which
+   * moves them to `queue`. Absent on Workers: there the outbox is drained by a Node process.
+   */
+  jobs?: { queue: JobQueue; kick(): void };
+  /** Offline word vectors for the engine's semantic signal (Node); without them the engine is lexical only. */
+  wordVectors?: WordVectors;
   clock: Clock;
   logger: Logger;
   /** Database reachable and migrations applied (used by GET /readyz). */

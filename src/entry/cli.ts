@@ -8,7 +8,8 @@ import { createLogger } from '../deps.ts';
 const USAGE = `usage: bearing <command> [options]
 
 commands:
-  serve                                     start the HTTP API (npm start)
+  serve                                     start the HTTP API (npm start); without REDIS_URL it runs the jobs too
+  worker                                    run the BullMQ workers (needs REDIS_URL)
   migrate                                   apply database migrations and exit
   keys create --workspace NAME [--scope read|write|admin ...] [--name TEXT]
   keys list --workspace NAME
@@ -82,6 +83,27 @@ async function main(argv: string[]): Promise<number> {
       const stop = () => void server.close().then(() => process.exit(0));
       process.once('SIGINT', stop);
       process.once('SIGTERM', stop);
+      return new Promise<number>(() => undefined); // runs until a signal
+    }
+    case 'worker': {
+      const cfg = config();
+      if (!cfg.REDIS_URL) throw new UsageError('bearing worker needs REDIS_URL; without Redis, `npm start` runs the jobs in the API process');
+      const [{ openAndMigrate, nodeDeps }, { attachJobs }, { onShutdownSignals }] = await Promise.all([
+        import('./node.ts'),
+        import('./jobs.ts'),
+        import('../../workers/run-workers.ts'),
+      ]);
+      const logger = createLogger(cfg.LOG_LEVEL);
+      const db = await openAndMigrate(cfg, logger);
+      const jobs = await attachJobs(cfg, await nodeDeps(cfg, db, logger), { withWorkers: true });
+      onShutdownSignals(
+        async () => {
+          await jobs.close();
+          await db.close();
+        },
+        { logger },
+      );
+      logger.info('workers started', { queues: ['embed', 'score', 'nightly'] });
       return new Promise<number>(() => undefined); // runs until a signal
     }
     case 'migrate': {

@@ -1,6 +1,6 @@
 // Node entry: opens the database (PostgreSQL or embedded PGlite), applies migrations, bootstraps the embedded
 // default's key, and serves the app. Shuts down cleanly on SIGTERM/SIGINT.
-import { chmodSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, writeFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { dirname, join, resolve } from 'node:path';
@@ -13,6 +13,9 @@ import { createLogger, systemClock, type Db, type Deps, type Logger } from '../d
 import { bootstrapDefaultKey } from '../pipeline/keys.ts';
 import type { Embedder } from '../domain/embedder.ts';
 import { createDeterministicEmbedder } from '../adapters/embeddings/deterministic.ts';
+import { loadWordVectors } from '../adapters/embeddings/cache.ts';
+import type { WordVectors } from '../domain/engine/vectors.ts';
+import { attachJobs } from './jobs.ts';
 
 /** The docs bundle, read from the installed @scalar/api-reference package (so /docs works offline). */
 function docsScriptLoader(): () => Promise<string> {
@@ -22,10 +25,11 @@ function docsScriptLoader(): () => Promise<string> {
   return () => (cached ??= readFile(file, 'utf8'));
 }
 
-export function buildDeps(config: Config, db: Db, logger: Logger, embedder?: Embedder): Deps {
+export function buildDeps(config: Config, db: Db, logger: Logger, embedder?: Embedder, wordVectors?: WordVectors): Deps {
   return {
     db,
     embedder,
+    wordVectors,
     clock: systemClock,
     logger,
     limits: { maxBodyBytes: config.BEARING_MAX_BODY_BYTES },
@@ -35,6 +39,11 @@ export function buildDeps(config: Config, db: Db, logger: Logger, embedder?: Emb
       return { ok: m.ok, checks: { database: { ok: true, detail: db.kind }, migrations: m } };
     },
   };
+}
+
+/** Deps of a Node process: no provider configured, so the deterministic embedder fills the pgvector columns. */
+export async function nodeDeps(config: Config, db: Db, logger: Logger): Promise<Deps> {
+  return buildDeps(config, db, logger, await createDeterministicEmbedder(), loadWordVectors());
 }
 
 export async function openAndMigrate(config: Config, logger: Logger): Promise<Db> {
@@ -64,8 +73,9 @@ export async function startServer(config: Config): Promise<{ close(): Promise<vo
     const created = await bootstrapDefaultKey(db);
     announceKey(config, created?.key ?? null, (s) => console.log(s));
   }
-  // No provider configured: the deterministic embedder (offline word vectors) fills the pgvector columns.
-  const app = createApp(buildDeps(config, db, logger, await createDeterministicEmbedder()));
+  const deps = await nodeDeps(config, db, logger);
+  const jobs = await attachJobs(config, deps, { withWorkers: false });
+  const app = createApp(deps);
   const server = await new Promise<ReturnType<typeof serve>>((ok) => {
     const s = serve({ fetch: app.fetch, port: config.PORT, hostname: config.HOST }, () => ok(s));
   });
@@ -77,9 +87,9 @@ export async function startServer(config: Config): Promise<{ close(): Promise<vo
   const close = () =>
     (closing ??= (async () => {
       await new Promise<void>((ok) => server.close(() => ok()));
+      await jobs.close();
       await db.close();
     })());
   return { close, port };
 }
 
-export const readKeyFile = (config: Config) => readFileSync(resolve(config.BEARING_DATA_DIR, 'default-api-key'), 'utf8').trim();

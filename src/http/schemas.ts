@@ -1,5 +1,6 @@
 // API-level schemas (beyond the data contracts): what the routes return. OpenAPI is generated from these.
 import { z } from '@hono/zod-openapi';
+import { z as zod } from 'zod';
 
 export const ProblemSchema = z
   .object({
@@ -68,3 +69,12 @@ export const ApiKeySchema = z
   .openapi('ApiKey');
 
 export const iso = (d: Date | null) => (d ? d.toISOString() : null);
+
+/**
+ * A data-contract schema (plain zod, defined in the domain) as an OpenAPI component: its input side as JSON Schema.
+ * Converting here keeps the domain free of OpenAPI metadata and independent of import order.
+ */
+export function contractSchema(schema: zod.ZodType): Record<string, unknown> {
+  const { $schema: _ignored, ...json } = zod.toJSONSchema(schema, { io: 'input', unrepresentable: 'any' }) as Record<string, unknown>;
+  return json;
+}

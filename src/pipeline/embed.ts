@@ -1,8 +1,11 @@
 // Embedding of items and strategy passages into pgvector. Only what has no vector for this model and content hash
 // is embedded, so re-running it does nothing.
 import { upsertEmbeddings } from '../adapters/db/embeddings.ts';
-import type { Queryable } from '../deps.ts';
+import type { Db, Queryable } from '../deps.ts';
 import type { Embedder } from '../domain/embedder.ts';
+
+/** Texts per embedding call: one provider request each; 128 stays well under common request limits. */
+export const EMBED_BATCH = 128;
 
 /** Long descriptions add little beyond their first paragraphs and only cost tokens on a provider. */
 const MAX_EMBED_CHARS = 4000;
@@ -26,4 +29,43 @@ export async function embedOwners(
     embedder.dimensions,
     owners.map((o, i) => ({ owner_kind: kind, owner_id: o.id, content_hash: o.content_hash, embedding: vectors[i]! })),
   );
+}
+
+/** Embeds the given items that have no vector for this model and their current content hash. */
+export async function embedMissingItems(db: Db, embedder: Embedder, workspaceId: string, uids?: string[]): Promise<number> {
+  let done = 0;
+  let after = '';
+  for (;;) {
+    const r = await db.query<{ uid: string; title: string; description: string | null; content_hash: string }>(
+      `SELECT i.uid, i.title, i.description, i.content_hash FROM items i
+         LEFT JOIN embeddings e ON e.workspace_id = i.workspace_id AND e.owner_kind = 'item' AND e.owner_id = i.uid AND e.model = $2
+        WHERE i.workspace_id = $1 AND i.deleted_at IS NULL AND ($3::text[] IS NULL OR i.uid = ANY($3::text[])) AND i.uid > $4
+          AND (e.owner_id IS NULL OR e.content_hash <> i.content_hash)
+        ORDER BY i.uid LIMIT $5`,
+      [workspaceId, embedder.model, uids ?? null, after, EMBED_BATCH],
+    );
+    if (!r.rows.length) return done;
+    done += await embedOwners(db, embedder, workspaceId, 'item', r.rows.map((x) => ({ id: x.uid, text: itemEmbeddingText(x), content_hash: x.content_hash })));
+    after = r.rows[r.rows.length - 1]!.uid;
+  }
+}
+
+/** Embeds the passages of the workspace's active strategy version that have no vector for this model. */
+export async function embedMissingPassages(db: Db, embedder: Embedder, workspaceId: string): Promise<number> {
+  const r = await db.query<{ version: number; passage_id: string; text: string; content_hash: string }>(
+    `SELECT p.version, p.passage_id, p.text, v.content_hash FROM strategy_passages p
+       JOIN strategy_versions v ON v.workspace_id = p.workspace_id AND v.version = p.version
+       LEFT JOIN embeddings e ON e.workspace_id = p.workspace_id AND e.owner_kind = 'passage'
+            AND e.owner_id = 'v' || p.version || ':' || p.passage_id AND e.model = $2
+      WHERE p.workspace_id = $1 AND p.version = (SELECT max(version) FROM strategy_versions WHERE workspace_id = $1)
+        AND e.owner_id IS NULL
+      ORDER BY p.passage_id`,
+    [workspaceId, embedder.model],
+  );
+  let done = 0;
+  for (let i = 0; i < r.rows.length; i += EMBED_BATCH) {
+    const chunk = r.rows.slice(i, i + EMBED_BATCH);
+    done += await embedOwners(db, embedder, workspaceId, 'passage', chunk.map((x) => ({ id: `v${x.version}:${x.passage_id}`, text: x.text, content_hash: x.content_hash })));
+  }
+  return done;
 }

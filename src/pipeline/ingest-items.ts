@@ -2,9 +2,8 @@
 // transaction. All or nothing: one bad item means nothing is written.
 import { insertAudit } from '../adapters/db/audit.ts';
 import { upsertItems, type ItemRecord } from '../adapters/db/items.ts';
-import type { Db } from '../deps.ts';
-import type { Embedder } from '../domain/embedder.ts';
-import { embedOwners, itemEmbeddingText } from './embed.ts';
+import type { Db, Deps } from '../deps.ts';
+import { enqueue } from './outbox.ts';
 import { BacklogItemInput, type BacklogItem } from '../domain/contracts.ts';
 import { Problem, type FieldError } from '../lib/problem.ts';
 import { sha256Hex } from '../lib/crypto.ts';
@@ -82,11 +81,11 @@ function newItemUid(): string {
 
 export async function ingestItems({
   db,
-  embedder,
+  jobs,
   input,
 }: {
   db: Db;
-  embedder?: Embedder;
+  jobs?: Deps['jobs'];
   input: { workspaceId: string; items: unknown[]; actor: string; requestId?: string };
 }): Promise<BatchResult> {
   const { items, errors } = validateItems(input.items);
@@ -112,13 +111,10 @@ export async function ingestItems({
   );
   const changed = await db.transaction(async (tx) => {
     const rows = items.length ? await upsertItems(tx, input.workspaceId, records) : [];
-    if (rows.length && embedder) {
-      const byKey = new Map(records.map((r) => [`${r.source}\u0000${r.external_id}`, r]));
-      const owners = rows.map((row) => {
-        const rec = byKey.get(`${row.source}\u0000${row.external_id}`)!;
-        return { id: row.uid, text: itemEmbeddingText(rec), content_hash: rec.content_hash };
-      });
-      await embedOwners(tx, embedder, input.workspaceId, 'item', owners);
+    if (rows.length) {
+      // Embedding happens in the background (`embed` job); the outbox row commits with the items, so a queue outage
+      // never loses it.
+      await enqueue(tx, { queue: 'embed', name: 'embed', data: { workspace_id: input.workspaceId }, workspaceId: input.workspaceId });
     }
     if (rows.length) {
       await insertAudit(tx, {
@@ -131,6 +127,7 @@ export async function ingestItems({
     }
     return rows;
   });
+  if (changed.length) jobs?.kick();
   const byKey = new Map(changed.map((r) => [`${r.source}\u0000${r.external_id}`, r.created ? 'created' : 'updated'] as const));
   const out = items.map((it) => ({
     id: it.id,

@@ -38,12 +38,17 @@ const DEFAULT_BATCH = 100;
  * queue this one does not know waits for a relay that does, instead of blocking the rows behind it. Payloads are
  * not validated here; each processor validates its own and fails the job (without retry) when it is bad.
  */
-export async function relayOutbox(db: Db, queue: JobQueue, opts: { batch?: number } = {}): Promise<{ dispatched: number; failed: number }> {
+export async function relayOutbox(
+  db: Db,
+  queue: JobQueue,
+  opts: { batch?: number; /** Only these workspaces' rows (tests sharing one database). */ workspaceIds?: string[] } = {},
+): Promise<{ dispatched: number; failed: number }> {
   return db.transaction(async (tx) => {
     const { rows } = await tx.query<OutboxRow>(
       `SELECT id, queue, name, payload FROM job_outbox WHERE dispatched_at IS NULL AND queue = ANY($2::text[])
+          AND ($3::text[] IS NULL OR workspace_id = ANY($3::text[]))
         ORDER BY id LIMIT $1 FOR UPDATE SKIP LOCKED`,
-      [opts.batch ?? DEFAULT_BATCH, [...QUEUES]],
+      [opts.batch ?? DEFAULT_BATCH, [...QUEUES], opts.workspaceIds ?? null],
     );
     let dispatched = 0;
     let failed = 0;

@@ -11,9 +11,8 @@ import {
   strategyVersion,
   type StrategyVersionRow,
 } from '../adapters/db/strategies.ts';
-import type { Db } from '../deps.ts';
-import type { Embedder } from '../domain/embedder.ts';
-import { embedOwners } from './embed.ts';
+import type { Db, Deps } from '../deps.ts';
+import { enqueue } from './outbox.ts';
 import { chunkStrategy } from '../domain/strategy-chunks.ts';
 import { readStrategy } from '../domain/strategy.ts';
 import { Problem } from '../lib/problem.ts';
@@ -21,18 +20,18 @@ import { sha256Hex } from '../lib/crypto.ts';
 
 export async function ingestStrategy({
   db,
-  embedder,
+  jobs,
   input,
 }: {
   db: Db;
-  embedder?: Embedder;
+  jobs?: Deps['jobs'];
   input: { workspaceId: string; text: string; format: 'json' | 'markdown'; actor: string; requestId?: string };
 }): Promise<{ created: boolean; version: StrategyVersionRow }> {
   const read = readStrategy(input.text, input.format);
   if (!read.ok) throw new Problem('validation_failed', 'the strategy document is not usable', read.errors.map((e) => ({ location: e.location.startsWith('line') ? `body (${e.location})` : `body.${e.location}`, message: e.message })));
   const { warnings = [], ...strategy } = read.strategy;
   const contentHash = await sha256Hex(`${input.format}\n${input.text}`);
-  return db.transaction(async (tx) => {
+  const result = await db.transaction(async (tx) => {
     await lockWorkspaceStrategy(tx, input.workspaceId);
     const active = await latestStrategy(tx, input.workspaceId);
     if (active && active.content_hash === contentHash) return { created: false, version: active };
@@ -45,10 +44,7 @@ export async function ingestStrategy({
     });
     const passages = chunkStrategy(strategy);
     await insertPassages(tx, input.workspaceId, version.version, passages);
-    if (embedder) {
-      const owners = passages.map((p) => ({ id: `v${version.version}:${p.id}`, text: p.text, content_hash: contentHash }));
-      await embedOwners(tx, embedder, input.workspaceId, 'passage', owners);
-    }
+    await enqueue(tx, { queue: 'embed', name: 'embed', data: { workspace_id: input.workspaceId }, workspaceId: input.workspaceId });
     await insertAudit(tx, {
       workspace_id: input.workspaceId,
       actor: input.actor,
@@ -59,6 +55,8 @@ export async function ingestStrategy({
     });
     return { created: true, version };
   });
+  if (result.created) jobs?.kick();
+  return result;
 }
 
 export interface StrategyVersionView {

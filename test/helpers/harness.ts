@@ -8,6 +8,35 @@ import { createLogger, systemClock, type Db, type Deps } from '../../src/deps.ts
 import type { Scope } from '../../src/http/auth.ts';
 import { createKey } from '../../src/pipeline/keys.ts';
 import { migrationStatus } from '../../src/adapters/db/migrate.ts';
+import { loadWordVectors } from '../../src/adapters/embeddings/cache.ts';
+import { createDeterministicEmbedder } from '../../src/adapters/embeddings/deterministic.ts';
+import { createInProcessQueue } from '../../src/adapters/queue/inprocess.ts';
+import { relayOutbox } from '../../src/pipeline/outbox.ts';
+import { createProcessors } from '../../workers/jobs.ts';
+
+/**
+ * The embedded default's job setup, with a test-controlled relay: `settle()` relays the outbox and drains the
+ * in-process queue until nothing is left (a job may enqueue more).
+ */
+export async function attachTestJobs(deps: Deps, workspaceIds: string[]) {
+  deps.embedder ??= await createDeterministicEmbedder();
+  deps.wordVectors ??= loadWordVectors();
+  const queue = createInProcessQueue({ processors: createProcessors(deps), logger: deps.logger, backoffMs: 10 });
+  deps.jobs = { queue, kick: () => undefined };
+  const settle = async () => {
+    for (let i = 0; i < 100; i++) {
+      const { dispatched } = await relayOutbox(deps.db, queue, { workspaceIds });
+      await queue.drain();
+      const pending = await deps.db.query<{ n: string }>(
+        'SELECT count(*)::text AS n FROM job_outbox WHERE dispatched_at IS NULL AND workspace_id = ANY($1::text[])',
+        [workspaceIds],
+      );
+      if (dispatched === 0 && pending.rows[0]!.n === '0') return;
+    }
+    throw new Error('jobs did not settle');
+  };
+  return { queue, settle, close: () => queue.close() };
+}
 
 export const usingRealPostgres = Boolean(process.env.DATABASE_URL);
 
@@ -41,12 +70,15 @@ export interface TestClient {
   request(method: string, path: string, init?: { body?: unknown; raw?: RequestInit["body"]; headers?: Record<string, string> }): Promise<Response>;
 }
 
-export async function setupApp(over: Partial<Deps> = {}) {
+export async function setupApp(over: Partial<Deps> = {}, opts: { jobs?: boolean } = {}) {
   const db = await openTestDb();
   const deps = testDeps(db, over);
+  const workspaceIds: string[] = []; // the workspaces this harness created: settle() relays only their jobs
+  const jobs = opts.jobs ? await attachTestJobs(deps, workspaceIds) : undefined;
   const app = createApp(deps);
   const clientFor = async (workspaceName: string, scopes: Scope[] = ['admin']): Promise<TestClient> => {
     const created = await createKey({ db, input: { workspaceName, scopes } });
+    if (!workspaceIds.includes(created.workspace.id)) workspaceIds.push(created.workspace.id);
     return {
       key: created.key,
       workspace: created.workspace,
@@ -61,7 +93,18 @@ export async function setupApp(over: Partial<Deps> = {}) {
       },
     };
   };
-  return { app, db, deps, clientFor, close: () => db.close() };
+  return {
+    app,
+    db,
+    deps,
+    clientFor,
+    /** Waits until the outbox is empty and the in-process queue is idle (jobs enqueued by jobs included). */
+    settle: () => (jobs ? jobs.settle() : Promise.resolve()),
+    close: async () => {
+      await jobs?.close();
+      await db.close();
+    },
+  };
 }
 
 /**

@@ -1,4 +1,4 @@
-// With no provider configured, ingest fills pgvector with the deterministic embedder's vectors (model and
+// With no provider configured, the `embed` job that ingest enqueues fills pgvector with the deterministic embedder's vectors (model and
 // dimensions recorded per row), and nearest-neighbour search over them finds related text.
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -11,7 +11,7 @@ const ITEMS = JSON.parse(readFileSync(new URL('../fixtures/api/items.json', impo
 let env: Awaited<ReturnType<typeof setupApp>>;
 let c: TestClient;
 beforeAll(async () => {
-  env = await setupApp({ embedder: await createDeterministicEmbedder() });
+  env = await setupApp({ embedder: await createDeterministicEmbedder() }, { jobs: true });
   c = await env.clientFor(uniqueName('embed'));
 });
 afterAll(() => env.close());
@@ -26,6 +26,7 @@ describe('embeddings on ingest', () => {
   it('embeds every item and passage once, with model and dimensions', async () => {
     await c.request('PUT', '/v1/strategy', { raw: STRATEGY, headers: { 'content-type': 'application/json' } });
     await c.request('POST', '/v1/items:batch', { body: { items: ITEMS } });
+    await env.settle(); // the `embed` job runs in the background
     const items = await rows('item');
     expect(items.rows).toHaveLength(ITEMS.length);
     expect(items.rows.every((r) => r.model === DETERMINISTIC_MODEL && r.dims === 100)).toBe(true);
@@ -38,6 +39,7 @@ describe('embeddings on ingest', () => {
     const before = await rows('item');
     const changed = ITEMS.map((it: any) => (it.id === 'TBL-2' ? { ...it, title: 'SMS and push reminder before the booking' } : it));
     await c.request('POST', '/v1/items:batch', { body: { items: changed } });
+    await env.settle();
     const after = await rows('item');
     const diff = after.rows.filter((r, i) => r.content_hash !== before.rows[i]!.content_hash);
     expect(diff).toHaveLength(1);

@@ -130,20 +130,21 @@ interface StopInput {
 function stopCandidate(a: ItemSignals['a'], s: StopInput): StopCandidate | null {
   if (a.status === 'done') return null;
   const pts = a.points;
-  if (s.ng) return { a, reason: 'non_goal', action: 'stop', confidence: 0.9, reasons: [`Contradicts non-goal ${s.ng}: "${shorten(s.ngQuote ?? '', 120)}"`] };
-  if (s.dupOf) return { a, reason: 'duplicate', action: 'merge', confidence: 0.85, reasons: [`Duplicate of ${s.dupOf}; merge into it`] };
-  if (s.busy) return { a, reason: 'busywork', action: 'stop', confidence: 0.8, reasons: ['Recurring status work that moves no goal'] };
+  const base = { id: a.id, capacity_points: pts, status: a.status };
+  if (s.ng) return { ...base, reason: 'non_goal', action: 'stop', confidence: 0.9, reasons: [`Contradicts non-goal ${s.ng}: "${shorten(s.ngQuote ?? '', 120)}"`] };
+  if (s.dupOf) return { ...base, reason: 'duplicate', action: 'merge', confidence: 0.85, reasons: [`Duplicate of ${s.dupOf}; merge into it`] };
+  if (s.busy) return { ...base, reason: 'busywork', action: 'stop', confidence: 0.8, reasons: ['Recurring status work that moves no goal'] };
   if (s.linked || s.health) return null;
   const effort = (pts ?? 0) >= REAL_EFFORT_POINTS || a.type === 'epic' || a.status === 'in_progress' || statesEffort(a);
   const reasons = ['Serves no objective or key result and is not reliability work'];
   if (s.vague && (a.status === 'in_progress' || (pts ?? 0) >= VAGUE_REFRAME_POINTS)) {
-    return { a, reason: 'vague', action: 'reframe', confidence: 0.6, reasons: [...reasons, 'Vague: no outcome or acceptance criteria'] };
+    return { ...base, reason: 'vague', action: 'reframe', confidence: 0.6, reasons: [...reasons, 'Vague: no outcome or acceptance criteria'] };
   }
   if (effort) {
     const action = a.status === 'in_progress' || a.status === 'blocked' ? 'pause' : 'stop';
-    return { a, reason: 'unaligned_effort', action, confidence: round2(0.75 - s.alignment * 0.5), reasons: [...reasons, pts !== null ? `${pts} points of effort` : 'effort without an estimate'] };
+    return { ...base, reason: 'unaligned_effort', action, confidence: round2(0.75 - s.alignment * 0.5), reasons: [...reasons, pts !== null ? `${pts} points of effort` : 'effort without an estimate'] };
   }
-  if (s.stale) return { a, reason: 'stale_unaligned', action: 'stop', confidence: 0.6, reasons: [...reasons, `Not touched since ${isoDay(a.updatedMs ?? a.createdMs)}`] };
+  if (s.stale) return { ...base, reason: 'stale_unaligned', action: 'stop', confidence: 0.6, reasons: [...reasons, `Not touched since ${isoDay(a.updatedMs ?? a.createdMs)}`] };
   return null;
 }
 

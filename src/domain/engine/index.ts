@@ -1,16 +1,15 @@
 // The alignment engine as one library of composable, pure parts:
 //   prepareStrategy(strategy, vectors)      once per strategy
-//   analyzeItems / scoreItems(index, items) per item (batchable: results are independent per item)
+//   scoreItems(index, items)                per item (batchable: results are independent per item)
 //   finalizeReport(index, signals, opts)    once per backlog: links through parents, duplicates, stops, portfolio
 // scoreBacklog() runs all three. Deterministic: no clock, no randomness, stable id tie-breaks.
+// Queue workers use the same pieces batch by batch (batch.ts): scoreBatch, findDuplicates, scoreAsDuplicate,
+// rankStops, createPortfolioAccumulator; finalizeReport is built from them.
 import type { BacklogItem, ItemScore, ScoreReport, Strategy } from '../contracts.ts';
-import { analyzeItem } from './analyze.ts';
-import { decideItem } from './decide.ts';
+import { analyzeSignals, createPortfolioAccumulator, decideSignals, rankStops, type DecideOptions } from './batch.ts';
 import { detectDuplicates } from './duplicates.ts';
-import { DEFAULT_STALE_DAYS } from './flags.ts';
-import { resolveLinks, scoreItemSignals, type ItemSignals, type LinkOptions } from './link.ts';
-import { buildPortfolio } from './portfolio.ts';
-import { rankStops, type StopCandidate } from './stop.ts';
+import type { ItemSignals, LinkOptions } from './link.ts';
+import type { StopCandidate } from './stop.ts';
 import { prepareStrategy, type StrategyIndex } from './strategy-index.ts';
 import type { WordVectors } from './vectors.ts';
 
@@ -19,6 +18,10 @@ export type { ItemSignals } from './link.ts';
 export type { WordVectors } from './vectors.ts';
 export { isInstructionLike } from './injection.ts';
 export { DEFAULT_STALE_DAYS } from './flags.ts';
+export {
+  scoreBatch, findDuplicates, scoreAsDuplicate, rankStops, createPortfolioAccumulator,
+  type BatchItemResult, type StopCandidate, type PortfolioAccumulator,
+} from './batch.ts';
 
 export const SCORER = { name: 'heuristic', version: '1.0.0' } as const;
 
@@ -29,34 +32,31 @@ export interface EngineOptions extends LinkOptions {
 
 /** Per-item signals. Pure per item: a worker may call this on any batch and concatenate the results. */
 export function scoreItems(index: StrategyIndex, items: readonly BacklogItem[], opts: EngineOptions = {}, offset = 0): ItemSignals[] {
-  return items.map((it, i) => scoreItemSignals(index, analyzeItem(it, offset + i, index.vectors), opts));
+  return analyzeSignals(index, items, opts, offset);
 }
 
 export type ReportBody = Omit<ScoreReport, 'generated_at'>;
 
 /** Combines all items' signals into the report (input order kept via each item's index). */
-export function finalizeReport(index: StrategyIndex, signals: readonly ItemSignals[], opts: { now: Date | string; staleDays?: number }): ReportBody {
+export function finalizeReport(index: StrategyIndex, signals: readonly ItemSignals[], opts: DecideOptions): ReportBody {
   const ordered = [...signals].sort((x, y) => x.a.index - y.a.index);
-  const nowMs = typeof opts.now === 'string' ? Date.parse(opts.now) : opts.now.getTime();
-  const links = resolveLinks(index, ordered);
   const dups = detectDuplicates(ordered.map((s) => s.a));
-  const titles = new Map(ordered.map((s) => [s.a.id, s.a.item.title]));
-  const ctx = { index, nowMs, staleDays: opts.staleDays ?? DEFAULT_STALE_DAYS, duplicateOf: dups.duplicateOf, titles };
+  const decided = decideSignals(index, ordered, ordered, dups.duplicateOf, opts);
   const items: ItemScore[] = [];
   const stops: StopCandidate[] = [];
-  for (const s of ordered) {
-    const d = decideItem(ctx, s, links.get(s.a.id)!);
+  const portfolio = createPortfolioAccumulator(index.strategy);
+  decided.forEach((d, i) => {
     items.push(d.score);
     if (d.stop) stops.push(d.stop);
-  }
-  const points = new Map(ordered.map((s) => [s.a.id, s.a.points]));
+    portfolio.add(d.score, ordered[i]!.a.points);
+  });
   return {
     schema: 'bearing.score-report/v1',
     scorer: { ...SCORER },
     strategy: summarizeStrategy(index.strategy),
     items,
     stop: rankStops(stops),
-    portfolio: buildPortfolio(index.strategy, items, points, dups.clusters),
+    portfolio: portfolio.result(dups.clusters),
   };
 }
 

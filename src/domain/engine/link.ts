@@ -114,8 +114,13 @@ export interface GoalLink {
 
 const NO_KIDS: readonly ItemSignals[] = [];
 
-/** Effective unit scores with parent/children contributions; order-independent (children sorted by id). */
-export function resolveLinks(index: StrategyIndex, signals: readonly ItemSignals[]): Map<string, GoalLink> {
+/**
+ * Effective unit scores with parent/children contributions; order-independent (children sorted by id).
+ * `signals` are all items known (the backlog, or a batch with its parents and children); links are
+ * resolved for `targets` (default: all of them). An item's link reads only its own, its parent's and its
+ * children's own scores, so a batch plus those relatives links exactly as the whole backlog does.
+ */
+export function resolveLinks(index: StrategyIndex, signals: readonly ItemSignals[], targets: readonly ItemSignals[] = signals): Map<string, GoalLink> {
   const byId = new Map(signals.map((s) => [s.a.id, s]));
   const children = new Map<string, ItemSignals[]>();
   for (const s of signals) {
@@ -140,7 +145,7 @@ export function resolveLinks(index: StrategyIndex, signals: readonly ItemSignals
   };
   for (const kids of children.values()) kids.sort((x, y) => (x.a.id < y.a.id ? -1 : 1));
   const eff = new Float64Array(units.length); // scratch: only read while handling one item
-  for (const s of signals) {
+  for (const s of targets) {
     const parent = s.a.parentId && s.a.parentId !== s.a.id ? byId.get(s.a.parentId) : undefined;
     const kids = children.get(s.a.id) ?? NO_KIDS;
     for (let i = 0; i < units.length; i++) {

@@ -3,12 +3,20 @@
 // stale and vague leftovers. Aligned and execution-health work is never suggested (unless it is a copy);
 // finished work is excluded, nearly finished work ranks lower.
 import type { StopSuggestion } from '../contracts.ts';
-import type { AnalyzedItem } from './analyze.ts';
+import type { StatusClass } from './analyze.ts';
 
 export type StopReason = 'non_goal' | 'duplicate' | 'busywork' | 'unaligned_effort' | 'stale_unaligned' | 'vague';
 
+/**
+ * One item's stop suggestion before ranking. Plain JSON data (no Maps, no vectors), so queue workers can
+ * store candidates per batch and rank them all at the end: JSON.parse(JSON.stringify(c)) ranks the same.
+ */
 export interface StopCandidate {
-  a: AnalyzedItem;
+  id: string;
+  /** The item's estimate (becomes the suggestion's capacity_points), null when unestimated. */
+  capacity_points: number | null;
+  /** Status class of the item: in-progress work ranks lower within its tier. */
+  status: StatusClass;
   reason: StopReason;
   action: StopSuggestion['action'];
   reasons: string[];
@@ -24,20 +32,21 @@ const UNESTIMATED_POINTS = 3;
 const IN_PROGRESS_DISCOUNT = 0.7;
 
 function value(c: StopCandidate): number {
-  const pts = c.a.points ?? UNESTIMATED_POINTS;
+  const pts = c.capacity_points ?? UNESTIMATED_POINTS;
   const effort = 0.5 + 0.5 * Math.min(1, pts / 8);
-  return c.confidence * effort * (c.a.status === 'in_progress' ? IN_PROGRESS_DISCOUNT : 1);
+  return c.confidence * effort * (c.status === 'in_progress' ? IN_PROGRESS_DISCOUNT : 1);
 }
 
+/** Ranks candidates (from one backlog or gathered from many batches): the input order does not matter. */
 export function rankStops(candidates: readonly StopCandidate[]): StopSuggestion[] {
   const scored = candidates.map((c) => ({ c, tier: TIER[c.reason], v: value(c) }));
-  scored.sort((x, y) => x.tier - y.tier || y.v - x.v || (x.c.a.id < y.c.a.id ? -1 : x.c.a.id > y.c.a.id ? 1 : 0));
+  scored.sort((x, y) => x.tier - y.tier || y.v - x.v || (x.c.id < y.c.id ? -1 : x.c.id > y.c.id ? 1 : 0));
   return scored.map(({ c }, i) => ({
-    id: c.a.id,
+    id: c.id,
     rank: i + 1,
     action: c.action,
-    reasons: c.reasons,
-    capacity_points: c.a.points,
+    reasons: [...c.reasons],
+    capacity_points: c.capacity_points,
     confidence: round2(c.confidence),
   }));
 }

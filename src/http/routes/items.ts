@@ -7,7 +7,7 @@ import { ingestItems, MAX_BATCH_ITEMS } from '../../pipeline/ingest-items.ts';
 import { deleteItem, getItem, listItemPage } from '../../pipeline/items.ts';
 import { authOf, requireScope } from '../auth.ts';
 import { accepts } from '../middleware.ts';
-import { ItemSchema, iso, problemResponses } from '../schemas.ts';
+import { contractSchema, ItemSchema, iso, problemResponses } from '../schemas.ts';
 
 export function itemView(r: ItemRow): z.infer<typeof ItemSchema> {
   return {
@@ -106,11 +106,11 @@ const deleteRoute = createRoute({
 });
 
 export function registerItemRoutes(app: OpenAPIHono, deps: Deps): void {
-  app.openAPIRegistry.register('BacklogItemInput', BacklogItemInput);
+  app.openAPIRegistry.registerComponent('schemas', 'BacklogItemInput', contractSchema(BacklogItemInput));
   app.openapi(batchRoute, async (c) => {
     const auth = authOf(c);
     const body = c.req.valid('json');
-    const result = await ingestItems({ db: deps.db, embedder: deps.embedder, input: { workspaceId: auth.workspaceId, items: body.items, actor: auth.keyId, requestId: c.get('requestId' as never) } });
+    const result = await ingestItems({ db: deps.db, jobs: deps.jobs, input: { workspaceId: auth.workspaceId, items: body.items, actor: auth.keyId, requestId: c.get('requestId' as never) } });
     return c.json(result, 200);
   });
 

@@ -5,7 +5,7 @@ import { StrategyInput } from '../../domain/contracts.ts';
 import { getStrategyVersion, ingestStrategy, listVersions, type StrategyVersionView } from '../../pipeline/strategy.ts';
 import { authOf, requireScope } from '../auth.ts';
 import { accepts } from '../middleware.ts';
-import { problemResponses, StrategyVersionSchema } from '../schemas.ts';
+import { contractSchema, problemResponses, StrategyVersionSchema } from '../schemas.ts';
 
 const MARKDOWN_TYPES = ['text/markdown', 'text/x-markdown', 'text/plain'];
 
@@ -86,7 +86,7 @@ function view({ row, passages }: StrategyVersionView): z.infer<typeof StrategyVe
 }
 
 export function registerStrategyRoutes(app: OpenAPIHono, deps: Deps): void {
-  app.openAPIRegistry.register('StrategyInput', StrategyInput);
+  app.openAPIRegistry.registerComponent('schemas', 'StrategyInput', contractSchema(StrategyInput));
 
   app.openapi(putRoute, async (c) => {
     const auth = authOf(c);
@@ -94,7 +94,7 @@ export function registerStrategyRoutes(app: OpenAPIHono, deps: Deps): void {
     const text = await c.req.text();
     const { created, version } = await ingestStrategy({
       db: deps.db,
-      embedder: deps.embedder,
+      jobs: deps.jobs,
       input: { workspaceId: auth.workspaceId, text, format: type === 'application/json' ? 'json' : 'markdown', actor: auth.keyId, requestId: c.get('requestId' as never) },
     });
     if (created) c.header('location', `/v1/strategy/versions/${version.version}`);

@@ -1,0 +1,158 @@
+// SQL for per-item scores, stop suggestions and portfolio snapshots of runs.
+import type { Queryable } from '../../deps.ts';
+import type { ItemScore, Portfolio } from '../../domain/contracts.ts';
+
+export interface ScoreRecord {
+  item_uid: string;
+  content_hash: string;
+  input_hash: string;
+  points: number | null;
+  team: string | null;
+  /** The engine's verdict for the item alone (before cross-item duplicate decisions): what a later run may reuse. */
+  base: { score: ItemScore; stop: unknown };
+  /** What the run shows: the base, or the duplicate re-decision made by finalize. */
+  score: ItemScore;
+  stop: unknown;
+  provenance: Record<string, unknown>;
+}
+
+export async function insertScores(q: Queryable, runId: string, workspaceId: string, strategyVersion: number, scorer: string, rows: ScoreRecord[]): Promise<number> {
+  if (!rows.length) return 0;
+  const r = await q.query(
+    `INSERT INTO item_scores (run_id, item_uid, workspace_id, content_hash, input_hash, strategy_version, scorer, alignment,
+                              objective_id, kr_id, execution_health, flags, duplicate_of, non_goal_id, rationale, evidence,
+                              provenance, base, stop_candidate, points, team)
+     SELECT $1, x.item_uid, $2, x.content_hash, x.input_hash, $3, $4, (x.score->>'alignment')::float8,
+            x.score->>'objective_id', x.score->>'kr_id', (x.score->>'execution_health')::boolean,
+            ARRAY(SELECT jsonb_array_elements_text(x.score->'flags')), x.score->>'duplicate_of', x.score->>'non_goal_id',
+            x.score->>'rationale', x.score->'evidence', x.provenance, x.base, x.stop, x.points, x.team
+       FROM jsonb_to_recordset($5::jsonb) AS x(item_uid text, content_hash text, input_hash text, points float8, team text,
+            base jsonb, score jsonb, stop jsonb, provenance jsonb)
+     ON CONFLICT (run_id, item_uid) DO NOTHING`,
+    [runId, workspaceId, strategyVersion, scorer, JSON.stringify(rows)],
+  );
+  return r.rowCount ?? 0;
+}
+
+export interface PreviousScore {
+  item_uid: string;
+  run_id: string;
+  reused_from_run: string | null;
+  input_hash: string;
+  run_now: Date;
+}
+
+/** The latest score of each item from a finished run under the same strategy version and scorer. */
+export async function previousScores(q: Queryable, workspaceId: string, uids: string[], strategyVersion: number, scorer: string): Promise<PreviousScore[]> {
+  const r = await q.query<PreviousScore>(
+    `SELECT DISTINCT ON (s.item_uid) s.item_uid, s.run_id, s.reused_from_run, s.input_hash, r.now AS run_now
+       FROM item_scores s JOIN scoring_runs r ON r.id = s.run_id AND r.status = 'finished' AND NOT r.dry_run
+      WHERE s.workspace_id = $1 AND s.item_uid = ANY($2::text[]) AND s.strategy_version = $3 AND s.scorer = $4
+      ORDER BY s.item_uid, s.created_at DESC`,
+    [workspaceId, uids, strategyVersion, scorer],
+  );
+  return r.rows;
+}
+
+/** Copies earlier score rows into this run without recomputing them (their base verdict, not their duplicate state). */
+export async function copyScores(q: Queryable, runId: string, from: { item_uid: string; run_id: string; origin: string }[]): Promise<number> {
+  if (!from.length) return 0;
+  const r = await q.query(
+    `INSERT INTO item_scores (run_id, item_uid, workspace_id, content_hash, input_hash, strategy_version, scorer, alignment,
+                              objective_id, kr_id, execution_health, flags, duplicate_of, non_goal_id, rationale, evidence,
+                              provenance, base, stop_candidate, points, team, reused_from_run)
+     SELECT $1, s.item_uid, s.workspace_id, s.content_hash, s.input_hash, s.strategy_version, s.scorer,
+            (s.base->'score'->>'alignment')::float8, s.base->'score'->>'objective_id', s.base->'score'->>'kr_id',
+            (s.base->'score'->>'execution_health')::boolean, ARRAY(SELECT jsonb_array_elements_text(s.base->'score'->'flags')),
+            NULL, s.base->'score'->>'non_goal_id', s.base->'score'->>'rationale', s.base->'score'->'evidence',
+            s.provenance, s.base, s.base->'stop', s.points, s.team, x.origin
+       FROM jsonb_to_recordset($2::jsonb) AS x(item_uid text, run_id text, origin text)
+       JOIN item_scores s ON s.run_id = x.run_id AND s.item_uid = x.item_uid
+     ON CONFLICT (run_id, item_uid) DO NOTHING`,
+    [runId, JSON.stringify(from)],
+  );
+  return r.rowCount ?? 0;
+}
+
+export interface RunScoreRow {
+  item_uid: string;
+  external_id: string;
+  source: string;
+  title: string;
+  team: string | null;
+  points: number | null;
+  content_hash: string;
+  score: ItemScore;
+  stop: unknown;
+}
+
+/** A page of a run's scores in item order (finalize streams through a run this way). */
+export async function runScoresPage(q: Queryable, runId: string, afterUid: string, limit: number): Promise<RunScoreRow[]> {
+  const r = await q.query<RunScoreRow>(
+    `SELECT s.item_uid, i.external_id, i.source, i.title, s.team, s.points, s.content_hash, s.stop_candidate AS stop,
+            jsonb_build_object('id', i.external_id, 'alignment', s.alignment, 'objective_id', s.objective_id, 'kr_id', s.kr_id,
+              'execution_health', s.execution_health, 'flags', to_jsonb(s.flags), 'duplicate_of', s.duplicate_of,
+              'non_goal_id', s.non_goal_id, 'rationale', s.rationale, 'evidence', s.evidence) AS score
+       FROM item_scores s JOIN items i ON i.uid = s.item_uid
+      WHERE s.run_id = $1 AND s.item_uid > $2 ORDER BY s.item_uid LIMIT $3`,
+    [runId, afterUid, limit],
+  );
+  return r.rows;
+}
+
+export async function setDuplicateVerdict(q: Queryable, runId: string, uid: string, score: ItemScore, stop: unknown): Promise<void> {
+  await q.query(
+    `UPDATE item_scores SET alignment = $3, flags = $4, duplicate_of = $5, rationale = $6, evidence = $7, stop_candidate = $8
+      WHERE run_id = $1 AND item_uid = $2`,
+    [runId, uid, score.alignment, score.flags, score.duplicate_of, score.rationale, JSON.stringify(score.evidence), stop === null ? null : JSON.stringify(stop)],
+  );
+}
+
+export interface SuggestionRecord {
+  id: string;
+  item_uid: string;
+  rank: number;
+  action: string;
+  reasons: string[];
+  capacity_points: number | null;
+  confidence: number;
+  item_content_hash: string;
+  team: string | null;
+}
+
+export async function insertSuggestions(q: Queryable, runId: string, workspaceId: string, strategyVersion: number, rows: SuggestionRecord[]): Promise<void> {
+  if (!rows.length) return;
+  await q.query(
+    `INSERT INTO stop_suggestions (id, run_id, workspace_id, item_uid, rank, action, reasons, capacity_points, confidence,
+                                   item_content_hash, strategy_version, team)
+     SELECT x.id, $1, $2, x.item_uid, x.rank, x.action, x.reasons, x.capacity_points, x.confidence, x.item_content_hash, $3, x.team
+       FROM jsonb_to_recordset($4::jsonb) AS x(id text, item_uid text, rank int, action text, reasons jsonb,
+            capacity_points float8, confidence float8, item_content_hash text, team text)
+     ON CONFLICT (run_id, item_uid) DO NOTHING`,
+    [runId, workspaceId, strategyVersion, JSON.stringify(rows)],
+  );
+}
+
+/** Items whose suggestion was rejected (or snoozed within `snoozeDays`) for this exact item version and strategy. */
+export async function suppressedItems(q: Queryable, workspaceId: string, strategyVersion: number, snoozeDays: number): Promise<Map<string, string>> {
+  const r = await q.query<{ item_uid: string; item_content_hash: string }>(
+    `SELECT DISTINCT ON (item_uid) item_uid, item_content_hash FROM suggestion_feedback
+      WHERE workspace_id = $1 AND strategy_version = $2
+        AND (verdict = 'rejected' OR (verdict = 'snoozed' AND created_at > now() - make_interval(days => $3)))
+      ORDER BY item_uid, created_at DESC`,
+    [workspaceId, strategyVersion, snoozeDays],
+  );
+  return new Map(r.rows.map((x) => [x.item_uid, x.item_content_hash]));
+}
+
+export async function insertPortfolio(q: Queryable, runId: string, workspaceId: string, portfolio: Portfolio): Promise<void> {
+  await q.query(
+    `INSERT INTO portfolio_snapshots (run_id, workspace_id, portfolio) VALUES ($1, $2, $3) ON CONFLICT (run_id) DO UPDATE SET portfolio = EXCLUDED.portfolio`,
+    [runId, workspaceId, JSON.stringify(portfolio)],
+  );
+}
+
+/** Finalize is re-runnable: a retry starts from clean suggestions. */
+export async function clearSuggestions(q: Queryable, runId: string): Promise<void> {
+  await q.query('DELETE FROM stop_suggestions WHERE run_id = $1 AND id NOT IN (SELECT suggestion_id FROM suggestion_feedback)', [runId]);
+}

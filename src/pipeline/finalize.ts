@@ -1,0 +1,148 @@
+// The `finalize` job, after every `score` job of a run: duplicates (pgvector nearest neighbours within the run,
+// confirmed by the engine's own duplicate rule — never all pairs), stop suggestions ranked across the whole run,
+// and the portfolio snapshot. Streams the run in pages; only duplicate clusters and stop candidates are held.
+import { markFinished } from '../adapters/db/runs.ts';
+import {
+  clearSuggestions,
+  insertPortfolio,
+  insertSuggestions,
+  runScoresPage,
+  setDuplicateVerdict,
+  suppressedItems,
+  type SuggestionRecord,
+} from '../adapters/db/scores.ts';
+import type { Db, Deps } from '../deps.ts';
+import { createPortfolioAccumulator, findDuplicates, rankStops, scoreAsDuplicate, type StopCandidate } from '../domain/engine/index.ts';
+import { newId } from '../lib/crypto.ts';
+import { requireRun } from './runs.ts';
+import { loadItems, loadParents } from './score.ts';
+import { strategyIndexFor } from './strategy-index-cache.ts';
+
+const PAGE = 500;
+/** Neighbours looked at per item: copies are an item's closest texts, and a few more cost little. */
+const NEIGHBOURS = 5;
+/**
+ * Cosine similarity (deterministic 100-d sentence vectors) below which two items are not even considered as copies.
+ * Deliberately loose: it only prunes the candidate list; the engine's own rule decides.
+ */
+export const DUPLICATE_CANDIDATE_MIN_COSINE = 0.6;
+/** Rejected or snoozed suggestions stay hidden this long unless the item or strategy changes. */
+export const SNOOZE_DAYS = 30;
+
+/** Candidate pairs among the run's items: each item's nearest neighbours through the HNSW index of its model. */
+async function candidatePairs(db: Db, runId: string, workspaceId: string, model: string, dims: number, uids: string[]): Promise<[string, string][]> {
+  if (!Number.isInteger(dims) || dims <= 0) return [];
+  const r = await db.query<{ a: string; b: string }>(
+    `SELECT a.owner_id AS a, n.owner_id AS b
+       FROM embeddings a
+       CROSS JOIN LATERAL (
+         SELECT e.owner_id, e.embedding FROM embeddings e
+          WHERE e.workspace_id = a.workspace_id AND e.owner_kind = 'item' AND e.model = a.model AND e.dims = ${dims}
+            AND e.owner_id <> a.owner_id
+          ORDER BY e.embedding::vector(${dims}) <=> a.embedding::vector(${dims}) LIMIT ${NEIGHBOURS * 2}) n
+       JOIN item_scores s ON s.run_id = $4 AND s.item_uid = n.owner_id
+      WHERE a.workspace_id = $1 AND a.owner_kind = 'item' AND a.model = $2 AND a.dims = ${dims} AND a.owner_id = ANY($3::text[])
+        AND 1 - (n.embedding::vector(${dims}) <=> a.embedding::vector(${dims})) >= ${DUPLICATE_CANDIDATE_MIN_COSINE}`,
+    [workspaceId, model, uids, runId],
+  );
+  return r.rows.map((x) => [x.a, x.b]);
+}
+
+class UnionFind {
+  private parent = new Map<string, string>();
+  find(x: string): string {
+    let p = this.parent.get(x) ?? x;
+    while (p !== (this.parent.get(p) ?? p)) p = this.parent.get(p)!;
+    this.parent.set(x, p);
+    return p;
+  }
+  union(a: string, b: string) {
+    const [ra, rb] = [this.find(a), this.find(b)];
+    if (ra !== rb) this.parent.set(ra < rb ? rb : ra, ra < rb ? ra : rb);
+  }
+  groups(): string[][] {
+    const out = new Map<string, string[]>();
+    for (const x of this.parent.keys()) (out.get(this.find(x)) ?? out.set(this.find(x), []).get(this.find(x))!).push(x);
+    return [...out.values()].filter((g) => g.length > 1).map((g) => g.sort());
+  }
+}
+
+/** Runs the engine's duplicate rule on each item's neighbourhood, then once more on each resulting cluster. */
+async function decideDuplicates(deps: Deps, runId: string, workspaceId: string): Promise<{ clusters: string[][]; duplicates: Map<string, string> }> {
+  const duplicates = new Map<string, string>(); // uid → uid to keep
+  if (!deps.embedder) return { clusters: [], duplicates };
+  const confirmed = new UnionFind();
+  let after = '';
+  for (;;) {
+    const page = await runScoresPage(deps.db, runId, after, PAGE);
+    if (!page.length) break;
+    after = page[page.length - 1]!.item_uid;
+    const pairs = await candidatePairs(deps.db, runId, workspaceId, deps.embedder.model, deps.embedder.dimensions, page.map((p) => p.item_uid));
+    const hoods = new Map<string, Set<string>>();
+    for (const [a, b] of pairs) (hoods.get(a) ?? hoods.set(a, new Set([a])).get(a)!).add(b);
+    for (const hood of hoods.values()) {
+      const items = await loadItems(deps.db, workspaceId, [...hood]);
+      const byId = new Map(items.map((i) => [i.item.id, i.uid]));
+      for (const [dup, keep] of findDuplicates(items.map((i) => i.item), deps.wordVectors).duplicateOf) confirmed.union(byId.get(dup)!, byId.get(keep)!);
+    }
+  }
+  const clusters: string[][] = [];
+  for (const group of confirmed.groups()) {
+    const items = await loadItems(deps.db, workspaceId, group);
+    const uidOf = new Map(items.map((i) => [i.item.id, i.uid]));
+    const verdict = findDuplicates(items.map((i) => i.item), deps.wordVectors);
+    for (const [dup, keep] of verdict.duplicateOf) duplicates.set(uidOf.get(dup)!, uidOf.get(keep)!);
+    clusters.push(...verdict.clusters);
+  }
+  return { clusters: clusters.sort((a, b) => (a[0]! < b[0]! ? -1 : 1)), duplicates };
+}
+
+export async function finalizeRun(deps: Deps, payload: { workspace_id: string; run_id: string }): Promise<{ duplicates: number; suggestions: number }> {
+  const run = await requireRun(deps.db, payload.workspace_id, payload.run_id);
+  if (run.status !== 'running') return { duplicates: run.counts.duplicates ?? 0, suggestions: run.counts.suggestions ?? 0 };
+  const index = await strategyIndexFor(deps, run.workspace_id, run.strategy_version);
+
+  // 1. Duplicates: re-decide the redundant copies (the copy to keep is left as scored).
+  const { clusters, duplicates } = await decideDuplicates(deps, run.id, run.workspace_id);
+  if (duplicates.size) {
+    const dupItems = await loadItems(deps.db, run.workspace_id, [...duplicates.keys()]);
+    const keepItems = new Map((await loadItems(deps.db, run.workspace_id, [...new Set(duplicates.values())])).map((k) => [k.uid, k.item]));
+    const parents = await loadParents(deps.db, run.workspace_id, dupItems);
+    for (const d of dupItems) {
+      const keep = keepItems.get(duplicates.get(d.uid)!)!;
+      const r = scoreAsDuplicate(index, d.item, parents.map((p) => p.item), { id: keep.id, title: keep.title }, { now: run.now });
+      await setDuplicateVerdict(deps.db, run.id, d.uid, r.score, r.stop);
+    }
+  }
+
+  // 2. Stop suggestions across the run, and 3. the portfolio, in one pass over the run's scores.
+  const suppressed = await suppressedItems(deps.db, run.workspace_id, run.strategy_version, SNOOZE_DAYS);
+  const candidates: StopCandidate[] = [];
+  const meta = new Map<string, { uid: string; hash: string; team: string | null }>();
+  const portfolio = createPortfolioAccumulator(index.strategy);
+  let after = '';
+  for (;;) {
+    const page = await runScoresPage(deps.db, run.id, after, PAGE);
+    if (!page.length) break;
+    after = page[page.length - 1]!.item_uid;
+    for (const row of page) {
+      portfolio.add(row.score, row.points);
+      if (row.stop && suppressed.get(row.item_uid) !== row.content_hash) {
+        candidates.push(row.stop as StopCandidate);
+        meta.set(row.external_id, { uid: row.item_uid, hash: row.content_hash, team: row.team });
+      }
+    }
+  }
+  const ranked = rankStops(candidates);
+  const suggestions: SuggestionRecord[] = ranked.map((s) => {
+    const m = meta.get(s.id)!;
+    return { id: newId('sug'), item_uid: m.uid, rank: s.rank, action: s.action, reasons: s.reasons, capacity_points: s.capacity_points, confidence: s.confidence, item_content_hash: m.hash, team: m.team };
+  });
+  await deps.db.transaction(async (tx) => {
+    await clearSuggestions(tx, run.id);
+    await insertSuggestions(tx, run.id, run.workspace_id, run.strategy_version, suggestions);
+    await insertPortfolio(tx, run.id, run.workspace_id, portfolio.result(clusters));
+    await markFinished(tx, run.id, { duplicates: duplicates.size, suggestions: suggestions.length });
+  });
+  return { duplicates: duplicates.size, suggestions: suggestions.length };
+}

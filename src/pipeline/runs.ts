@@ -1,0 +1,141 @@
+// Scoring runs, in flow order: createRun (API or nightly tick) → plan (one `score` job per batch of items, then a
+// `finalize` parent) → scoreBatch (engine per item, or reuse of an unchanged earlier score) → finalize (duplicates
+// through pgvector neighbours, stop ranking, portfolio). Every step is idempotent: a retried job does no harm.
+import { insertAudit } from '../adapters/db/audit.ts';
+import { getRun, insertRun, markFinished, markRunning, recordFailure, type RunRow } from '../adapters/db/runs.ts';
+import { latestStrategy } from '../adapters/db/strategies.ts';
+import type { Db, Deps } from '../deps.ts';
+import { SCORER } from '../domain/engine/index.ts';
+import { newId, sha256Hex } from '../lib/crypto.ts';
+import { Problem } from '../lib/problem.ts';
+import { enqueue } from './outbox.ts';
+
+/** Items per `score` job: small enough that a retried batch repeats little work, large enough to amortise a job. */
+export const SCORE_BATCH = 500;
+export const HEURISTIC_SCORER = `heuristic@${SCORER.version}`;
+
+export interface CreateRunInput {
+  workspaceId: string;
+  kind: 'manual' | 'nightly';
+  /** Only these items (by the caller's ids); all live items when absent. */
+  itemIds?: string[];
+  dryRun?: boolean;
+  /** Nightly ticks pass `nightly-<date>` so a tick delivered twice starts one run. */
+  dedupeKey?: string;
+  actor: string;
+  requestId?: string;
+}
+
+/**
+ * Creates a run and its `plan` job in one transaction. The same manual request while an identical run is still
+ * queued or running returns that run (created: false) instead of starting a second one.
+ */
+export async function createRun(deps: Pick<Deps, 'db' | 'jobs'>, input: CreateRunInput): Promise<{ run: RunRow; created: boolean }> {
+  if (!deps.jobs) throw new Problem('service_unavailable', 'this deployment runs no scoring jobs');
+  const strategy = await latestStrategy(deps.db, input.workspaceId);
+  if (!strategy) throw new Problem('conflict', 'no strategy yet: PUT /v1/strategy before starting a run');
+  const itemIds = input.itemIds ? [...new Set(input.itemIds)].sort() : undefined;
+  const dedupeKey =
+    input.dedupeKey ?? `active-${await sha256Hex(JSON.stringify([strategy.version, HEURISTIC_SCORER, input.dryRun ?? false, itemIds ?? null]))}`;
+  const result = await deps.db.transaction(async (tx) => {
+    let uids: string[] | undefined;
+    if (itemIds) {
+      const found = await tx.query<{ uid: string; external_id: string }>(
+        'SELECT uid, external_id FROM items WHERE workspace_id = $1 AND external_id = ANY($2::text[]) AND deleted_at IS NULL',
+        [input.workspaceId, itemIds],
+      );
+      const known = new Set(found.rows.map((r) => r.external_id));
+      const missing = itemIds.filter((id) => !known.has(id));
+      if (missing.length) {
+        throw new Problem('validation_failed', `${missing.length} unknown item id(s)`, missing.slice(0, 20).map((id) => ({ location: 'body.item_ids', message: `no item "${id}"` })));
+      }
+      uids = found.rows.map((r) => r.uid).sort();
+    }
+    const created = await insertRun(tx, {
+      id: newId('run'),
+      workspace_id: input.workspaceId,
+      kind: input.kind,
+      strategy_version: strategy.version,
+      scorer: HEURISTIC_SCORER,
+      dry_run: input.dryRun ?? false,
+      item_filter: uids ? { item_uids: uids } : null,
+      dedupe_key: dedupeKey,
+    });
+    if (created.created) {
+      await enqueue(tx, { queue: 'score', name: 'plan', data: { workspace_id: input.workspaceId, run_id: created.run.id }, workspaceId: input.workspaceId });
+      await insertAudit(tx, { workspace_id: input.workspaceId, actor: input.actor, action: 'run.create', target: created.run.id, detail: { kind: input.kind, dry_run: input.dryRun ?? false }, request_id: input.requestId });
+    }
+    return created;
+  });
+  if (result.created) deps.jobs.kick();
+  return result;
+}
+
+/** Splits the run's items into `score` jobs under one `finalize` parent (a BullMQ flow). */
+export async function planRun(deps: Deps, payload: { workspace_id: string; run_id: string }): Promise<{ total: number; batches: number }> {
+  const run = await requireRun(deps.db, payload.workspace_id, payload.run_id);
+  if (run.status !== 'queued' && run.status !== 'running') return { total: run.counts.total ?? 0, batches: run.counts.batches ?? 0 };
+  if (run.dry_run) return previewRun(deps.db, run);
+  const children = [];
+  let total = 0;
+  for await (const uids of runItemPages(deps.db, run)) {
+    total += uids.length;
+    children.push({ queue: 'score' as const, name: 'score', jobId: `${run.id}-score-${children.length}`, data: { workspace_id: run.workspace_id, run_id: run.id, uids } });
+  }
+  await markRunning(deps.db, run.id, { total, batches: children.length });
+  const parent = { queue: 'score' as const, name: 'finalize', jobId: `${run.id}-finalize`, data: { workspace_id: run.workspace_id, run_id: run.id } };
+  await deps.jobs!.queue.addFlow(parent, children);
+  return { total, batches: children.length };
+}
+
+/**
+ * A dry run only counts: how many items it would score, and how many an unchanged earlier score would cover
+ * (same content under the same strategy version and scorer; a changed parent is not looked at in a preview).
+ */
+async function previewRun(db: Db, run: RunRow): Promise<{ total: number; batches: number }> {
+  let total = 0;
+  let reusable = 0;
+  for await (const uids of runItemPages(db, run)) {
+    total += uids.length;
+    const r = await db.query<{ n: string }>(
+      `SELECT count(DISTINCT i.uid)::text AS n FROM items i
+         JOIN item_scores s ON s.item_uid = i.uid AND s.content_hash = i.content_hash AND s.strategy_version = $2 AND s.scorer = $3
+         JOIN scoring_runs r ON r.id = s.run_id AND r.status = 'finished' AND NOT r.dry_run
+        WHERE i.uid = ANY($1::text[])`,
+      [uids, run.strategy_version, run.scorer],
+    );
+    reusable += Number(r.rows[0]?.n ?? 0);
+  }
+  await markRunning(db, run.id, { total, batches: 0 });
+  await markFinished(db, run.id, { would_score: total - reusable, would_reuse: reusable });
+  return { total, batches: 0 };
+}
+
+/** The run's items in uid order, SCORE_BATCH at a time, never all in memory. */
+export async function* runItemPages(db: Db, run: RunRow): AsyncGenerator<string[]> {
+  const subset = run.item_filter?.item_uids;
+  if (subset) {
+    for (let i = 0; i < subset.length; i += SCORE_BATCH) yield subset.slice(i, i + SCORE_BATCH);
+    return;
+  }
+  let after = '';
+  for (;;) {
+    const r = await db.query<{ uid: string }>(
+      'SELECT uid FROM items WHERE workspace_id = $1 AND deleted_at IS NULL AND uid > $2 ORDER BY uid LIMIT $3',
+      [run.workspace_id, after, SCORE_BATCH],
+    );
+    if (!r.rows.length) return;
+    yield r.rows.map((x) => x.uid);
+    after = r.rows[r.rows.length - 1]!.uid;
+  }
+}
+
+export async function requireRun(db: Db, workspaceId: string, runId: string): Promise<RunRow> {
+  const run = await getRun(db, workspaceId, runId);
+  if (!run) throw new Problem('not_found', `no run ${runId}`);
+  return run;
+}
+
+export async function failRun(db: Db, runId: string, job: string, error: string, fatal: boolean): Promise<void> {
+  await recordFailure(db, runId, job, error, fatal);
+}

@@ -1,0 +1,113 @@
+// One `score` job: the engine's verdict for a batch of a run's items — or, for an item whose content, parent,
+// strategy version and scorer are unchanged since its last finished run (and that did not cross the staleness
+// line since), that earlier verdict copied without any work.
+import { copyScores, insertScores, previousScores, type ScoreRecord } from '../adapters/db/scores.ts';
+import { embedMissingItems } from './embed.ts';
+import type { Db, Deps } from '../deps.ts';
+import type { BacklogItem } from '../domain/contracts.ts';
+import { DEFAULT_STALE_DAYS, scoreBatch } from '../domain/engine/index.ts';
+import { sha256Hex } from '../lib/crypto.ts';
+import { requireRun } from './runs.ts';
+import { strategyIndexFor } from './strategy-index-cache.ts';
+
+const DAY_MS = 86_400_000;
+
+interface LoadedItem {
+  uid: string;
+  content_hash: string;
+  team: string | null;
+  item: BacklogItem;
+}
+
+const ITEM_SQL = `SELECT uid, content_hash, team, external_id, source, title, description, type, status, assignee, estimate_points,
+  labels, parent_id, src_created_at, src_updated_at FROM items`;
+
+function toBacklogItem(r: Record<string, any>): BacklogItem {
+  return {
+    id: r.external_id,
+    source: r.source || null,
+    title: r.title,
+    description: r.description,
+    type: r.type,
+    status: r.status,
+    team: r.team,
+    assignee: r.assignee,
+    estimate_points: r.estimate_points,
+    labels: r.labels,
+    parent_id: r.parent_id,
+    created_at: r.src_created_at ? new Date(r.src_created_at).toISOString() : null,
+    updated_at: r.src_updated_at ? new Date(r.src_updated_at).toISOString() : null,
+  };
+}
+
+export async function loadItems(db: Db, workspaceId: string, uids: string[]): Promise<LoadedItem[]> {
+  const r = await db.query<Record<string, any>>(`${ITEM_SQL} WHERE workspace_id = $1 AND uid = ANY($2::text[]) AND deleted_at IS NULL ORDER BY uid`, [workspaceId, uids]);
+  return r.rows.map((x) => ({ uid: x.uid, content_hash: x.content_hash, team: x.team, item: toBacklogItem(x) }));
+}
+
+/** Parents (by the caller's parent ids) of the given items: the context epic inheritance needs. */
+export async function loadParents(db: Db, workspaceId: string, items: LoadedItem[]): Promise<LoadedItem[]> {
+  const ids = [...new Set(items.map((i) => i.item.parent_id).filter((p): p is string => !!p))];
+  if (!ids.length) return [];
+  const r = await db.query<Record<string, any>>(`${ITEM_SQL} WHERE workspace_id = $1 AND external_id = ANY($2::text[]) AND deleted_at IS NULL ORDER BY uid`, [workspaceId, ids]);
+  return r.rows.map((x) => ({ uid: x.uid, content_hash: x.content_hash, team: x.team, item: toBacklogItem(x) }));
+}
+
+/** Whether an item's staleness can differ between two "todays" (then its earlier verdict cannot be reused). */
+export function crossesStaleLine(item: BacklogItem, before: Date, now: Date, staleDays = DEFAULT_STALE_DAYS): boolean {
+  const times = [item.updated_at, item.created_at].filter((t): t is string => !!t).map((t) => Date.parse(t));
+  const limit = staleDays * DAY_MS;
+  return times.some((t) => before.getTime() - t > limit !== now.getTime() - t > limit);
+}
+
+export async function scoreRunBatch(deps: Deps, payload: { workspace_id: string; run_id: string; uids: string[] }): Promise<{ scored: number; reused: number }> {
+  const run = await requireRun(deps.db, payload.workspace_id, payload.run_id);
+  if (run.status !== 'running' && run.status !== 'queued') return { scored: 0, reused: 0 };
+  // A retried job skips what an earlier attempt already wrote.
+  const done = await deps.db.query<{ item_uid: string }>('SELECT item_uid FROM item_scores WHERE run_id = $1 AND item_uid = ANY($2::text[])', [run.id, payload.uids]);
+  const doneSet = new Set(done.rows.map((r) => r.item_uid));
+  const items = await loadItems(deps.db, run.workspace_id, payload.uids.filter((u) => !doneSet.has(u)));
+  if (!items.length) return { scored: 0, reused: 0 };
+  const parents = await loadParents(deps.db, run.workspace_id, items);
+  const parentHash = new Map(parents.map((p) => [p.item.id, p.content_hash]));
+  const inputHash = new Map(
+    await Promise.all(items.map(async (i) => [i.uid, await sha256Hex(`${i.content_hash}|${i.item.parent_id ? (parentHash.get(i.item.parent_id) ?? 'missing') : ''}`)] as const)),
+  );
+
+  const previous = new Map((await previousScores(deps.db, run.workspace_id, items.map((i) => i.uid), run.strategy_version, run.scorer)).map((p) => [p.item_uid, p]));
+  const reuse: { item_uid: string; run_id: string; origin: string }[] = [];
+  const compute: LoadedItem[] = [];
+  for (const it of items) {
+    const prev = previous.get(it.uid);
+    if (prev && prev.input_hash === inputHash.get(it.uid) && !crossesStaleLine(it.item, prev.run_now, run.now)) {
+      reuse.push({ item_uid: it.uid, run_id: prev.run_id, origin: prev.reused_from_run ?? prev.run_id });
+    } else compute.push(it);
+  }
+
+  const records: ScoreRecord[] = [];
+  if (compute.length) {
+    const index = await strategyIndexFor(deps, run.workspace_id, run.strategy_version);
+    const results = scoreBatch(index, compute.map((c) => c.item), parents.map((p) => p.item), { now: run.now });
+    compute.forEach((c, k) => {
+      const r = results[k]!;
+      records.push({
+        item_uid: c.uid,
+        content_hash: c.content_hash,
+        input_hash: inputHash.get(c.uid)!,
+        points: c.item.estimate_points ?? null,
+        team: c.team,
+        base: { score: r.score, stop: r.stop },
+        score: r.score,
+        stop: r.stop,
+        provenance: { scorer: run.scorer },
+      });
+    });
+  }
+  await deps.db.transaction(async (tx) => {
+    await copyScores(tx, run.id, reuse);
+    await insertScores(tx, run.id, run.workspace_id, run.strategy_version, run.scorer, records);
+  });
+  // Finalize finds duplicates through item vectors: make sure every scored item has one (no-op when present).
+  if (deps.embedder) await embedMissingItems(deps.db, deps.embedder, run.workspace_id, compute.map((c) => c.uid));
+  return { scored: records.length, reused: reuse.length };
+}

@@ -1,0 +1,26 @@
+// Prepared strategies (the engine's per-strategy index) cached per process: a worker scoring many batches of the
+// same run prepares the strategy once.
+import { strategyVersion } from '../adapters/db/strategies.ts';
+import type { Deps } from '../deps.ts';
+import { prepareStrategy, type StrategyIndex } from '../domain/engine/index.ts';
+import { Problem } from '../lib/problem.ts';
+
+/** A few workspaces' active strategies; an evicted one is rebuilt in milliseconds. */
+const MAX_CACHED = 16;
+const cache = new Map<string, Promise<StrategyIndex>>();
+
+export function strategyIndexFor(deps: Pick<Deps, 'db' | 'wordVectors'>, workspaceId: string, version: number): Promise<StrategyIndex> {
+  const key = `${workspaceId}:${version}`;
+  let hit = cache.get(key);
+  if (!hit) {
+    hit = (async () => {
+      const row = await strategyVersion(deps.db, workspaceId, version);
+      if (!row) throw new Problem('not_found', `no strategy version ${version}`);
+      return prepareStrategy(row.parsed, deps.wordVectors);
+    })();
+    hit.catch(() => cache.delete(key));
+    cache.set(key, hit);
+    if (cache.size > MAX_CACHED) cache.delete(cache.keys().next().value!);
+  }
+  return hit;
+}
