@@ -7,7 +7,7 @@ import type { Config } from '../config.ts';
 import type { Deps, JobQueue } from '../deps.ts';
 import { startRelay } from '../pipeline/outbox.ts';
 import { createProcessors } from '../../workers/jobs.ts';
-import { startWorkers } from '../../workers/run-workers.ts';
+import { startWorkers, type StartWorkersOptions } from '../../workers/run-workers.ts';
 
 export interface Jobs {
   queue: JobQueue;
@@ -18,25 +18,36 @@ export interface Jobs {
  * Attaches `deps.jobs`. With Redis, `withWorkers` also starts BullMQ workers in this process (`bearing worker`);
  * the API process (`bearing serve`) only enqueues. Without Redis, jobs always run in this process.
  */
-export async function attachJobs(config: Pick<Config, 'REDIS_URL'>, deps: Deps, opts: { withWorkers: boolean; prefix?: string }): Promise<Jobs> {
+export async function attachJobs(
+  config: Pick<Config, 'REDIS_URL'>,
+  deps: Deps,
+  opts: {
+    withWorkers: boolean;
+    prefix?: string;
+    settings?: StartWorkersOptions['settings'];
+    relayIntervalMs?: number;
+    /** false: this process does not move outbox rows into the queue (another process does). */
+    relay?: boolean;
+  },
+): Promise<Jobs> {
   const processors = createProcessors(deps, { timezoneOf: async (ws) => (await getSchedule(deps.db, ws))?.timezone ?? 'UTC' });
   let queue: JobQueue;
   let workers: { close(): Promise<void> } | undefined;
   if (config.REDIS_URL) {
     queue = createBullmqQueue({ redisUrl: config.REDIS_URL, prefix: opts.prefix, logger: deps.logger });
-    if (opts.withWorkers) workers = await startWorkers({ redisUrl: config.REDIS_URL, prefix: opts.prefix, processors, logger: deps.logger });
+    if (opts.withWorkers) workers = await startWorkers({ redisUrl: config.REDIS_URL, prefix: opts.prefix, processors, logger: deps.logger, settings: opts.settings });
   } else {
     queue = createInProcessQueue({ processors, logger: deps.logger });
     // In-process timers live in memory: restore every workspace's nightly schedule from its record.
     for (const s of await allSchedules(deps.db)) await queue.upsertSchedule(s.workspace_id, s.cron, s.timezone);
   }
-  const relay = startRelay(deps.db, queue, { logger: deps.logger });
-  deps.jobs = { queue, kick: relay.kick };
-  relay.kick(); // work left in the outbox by an earlier process
+  const relay = opts.relay === false ? null : startRelay(deps.db, queue, { logger: deps.logger, intervalMs: opts.relayIntervalMs });
+  deps.jobs = { queue, kick: () => relay?.kick() };
+  relay?.kick(); // work left in the outbox by an earlier process
   return {
     queue,
     async close() {
-      await relay.stop();
+      await relay?.stop();
       await workers?.close();
       await queue.close();
     },
