@@ -16,3 +16,6 @@ ALTER TABLE scoring_runs ADD COLUMN now timestamptz NOT NULL DEFAULT now();
 ALTER TABLE stop_suggestions ADD COLUMN item_content_hash text NOT NULL DEFAULT '';
 ALTER TABLE stop_suggestions ADD COLUMN strategy_version integer NOT NULL DEFAULT 0;
 ALTER TABLE stop_suggestions ADD COLUMN team text;
+
+-- Sweeps over a workspace's items in uid order (runs, embedding) read this index instead of the whole table.
+CREATE INDEX items_workspace_uid ON items (workspace_id, uid);

@@ -10,7 +10,12 @@ import { limitBody, requestId } from './http/middleware.ts';
 import { Problem, problemResponse, type FieldError } from './http/problem.ts';
 import { registerItemRoutes } from './http/routes/items.ts';
 import { registerKeyRoutes } from './http/routes/keys.ts';
+import { registerPortfolioRoutes } from './http/routes/portfolio.ts';
+import { registerRunRoutes } from './http/routes/runs.ts';
+import { registerScheduleRoutes } from './http/routes/schedules.ts';
+import { registerScoreRoutes } from './http/routes/scores.ts';
 import { registerStrategyRoutes } from './http/routes/strategy.ts';
+import { registerSuggestionRoutes } from './http/routes/suggestions.ts';
 
 export const API_VERSION = '0.1.0';
 
@@ -76,5 +81,10 @@ export function createApp(deps: Deps): OpenAPIHono {
   registerStrategyRoutes(app, deps);
   registerItemRoutes(app, deps);
   registerKeyRoutes(app, deps);
+  registerRunRoutes(app, deps);
+  registerScoreRoutes(app, deps);
+  registerSuggestionRoutes(app, deps);
+  registerPortfolioRoutes(app, deps);
+  registerScheduleRoutes(app, deps);
   return app;
 }

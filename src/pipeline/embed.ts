@@ -35,19 +35,36 @@ export async function embedOwners(
 export async function embedMissingItems(db: Db, embedder: Embedder, workspaceId: string, uids?: string[]): Promise<number> {
   let done = 0;
   let after = '';
-  for (;;) {
-    const r = await db.query<{ uid: string; title: string; description: string | null; content_hash: string }>(
-      `SELECT i.uid, i.title, i.description, i.content_hash FROM items i
-         LEFT JOIN embeddings e ON e.workspace_id = i.workspace_id AND e.owner_kind = 'item' AND e.owner_id = i.uid AND e.model = $2
-        WHERE i.workspace_id = $1 AND i.deleted_at IS NULL AND ($3::text[] IS NULL OR i.uid = ANY($3::text[])) AND i.uid > $4
-          AND (e.owner_id IS NULL OR e.content_hash <> i.content_hash)
-        ORDER BY i.uid LIMIT $5`,
-      [workspaceId, embedder.model, uids ?? null, after, EMBED_BATCH],
+  for (let page = 0; ; page++) {
+    // Two primary-key driven reads compared here, rather than one anti-join: right after a bulk ingest the planner's
+    // statistics are stale and a join plan can degrade to scanning every vector of the workspace per item.
+    const items = uids
+      ? await db.query<ItemText>(
+          `SELECT uid, title, description, content_hash FROM items WHERE workspace_id = $1 AND uid = ANY($2::text[]) AND deleted_at IS NULL ORDER BY uid`,
+          [workspaceId, uids.slice(page * EMBED_BATCH, (page + 1) * EMBED_BATCH)],
+        )
+      : await db.query<ItemText>(
+          `SELECT uid, title, description, content_hash FROM items WHERE workspace_id = $1 AND uid > $2 AND deleted_at IS NULL ORDER BY uid LIMIT $3`,
+          [workspaceId, after, EMBED_BATCH],
+        );
+    if (!items.rows.length && (!uids || page * EMBED_BATCH >= uids.length)) return done;
+    if (!items.rows.length) continue;
+    after = items.rows[items.rows.length - 1]!.uid;
+    const have = await db.query<{ owner_id: string; content_hash: string }>(
+      `SELECT owner_id, content_hash FROM embeddings WHERE workspace_id = $1 AND owner_kind = 'item' AND owner_id = ANY($2::text[]) AND model = $3`,
+      [workspaceId, items.rows.map((i) => i.uid), embedder.model],
     );
-    if (!r.rows.length) return done;
-    done += await embedOwners(db, embedder, workspaceId, 'item', r.rows.map((x) => ({ id: x.uid, text: itemEmbeddingText(x), content_hash: x.content_hash })));
-    after = r.rows[r.rows.length - 1]!.uid;
+    const current = new Map(have.rows.map((h) => [h.owner_id, h.content_hash]));
+    const missing = items.rows.filter((i) => current.get(i.uid) !== i.content_hash);
+    done += await embedOwners(db, embedder, workspaceId, 'item', missing.map((x) => ({ id: x.uid, text: itemEmbeddingText(x), content_hash: x.content_hash })));
   }
+}
+
+interface ItemText {
+  uid: string;
+  title: string;
+  description: string | null;
+  content_hash: string;
 }
 
 /** Embeds the passages of the workspace's active strategy version that have no vector for this model. */

@@ -32,20 +32,29 @@ export const SNOOZE_DAYS = 30;
 /** Candidate pairs among the run's items: each item's nearest neighbours through the HNSW index of its model. */
 async function candidatePairs(db: Db, runId: string, workspaceId: string, model: string, dims: number, uids: string[]): Promise<[string, string][]> {
   if (!Number.isInteger(dims) || dims <= 0) return [];
-  const r = await db.query<{ a: string; b: string }>(
-    `SELECT a.owner_id AS a, n.owner_id AS b
-       FROM embeddings a
-       CROSS JOIN LATERAL (
-         SELECT e.owner_id, e.embedding FROM embeddings e
-          WHERE e.workspace_id = a.workspace_id AND e.owner_kind = 'item' AND e.model = a.model AND e.dims = ${dims}
-            AND e.owner_id <> a.owner_id
-          ORDER BY e.embedding::vector(${dims}) <=> a.embedding::vector(${dims}) LIMIT ${NEIGHBOURS * 2}) n
-       JOIN item_scores s ON s.run_id = $4 AND s.item_uid = n.owner_id
-      WHERE a.workspace_id = $1 AND a.owner_kind = 'item' AND a.model = $2 AND a.dims = ${dims} AND a.owner_id = ANY($3::text[])
-        AND 1 - (n.embedding::vector(${dims}) <=> a.embedding::vector(${dims})) >= ${DUPLICATE_CANDIDATE_MIN_COSINE}`,
+  return db.transaction(async (tx) => {
+    // The HNSW index spans every workspace and model: filtering after the index scan could leave fewer than
+    // NEIGHBOURS rows, so let the scan continue until enough rows pass the filter (pgvector ≥ 0.8).
+    await tx.query(`SET LOCAL hnsw.iterative_scan = relaxed_order`);
+    // Right after a bulk ingest the table's statistics are stale and the planner may prefer an exact scan of the
+    // workspace's vectors plus a sort (quadratic over a run). The nearest-neighbour sort is the only sort here:
+    // disabling sorts for this transaction leaves the HNSW index as the plan.
+    await tx.query(`SET LOCAL enable_sort = off`);
+    const r = await tx.query<{ a: string; b: string }>(
+      `SELECT a.owner_id AS a, n.owner_id AS b
+         FROM embeddings a
+         CROSS JOIN LATERAL (
+           SELECT e.owner_id, e.embedding FROM embeddings e
+            WHERE e.workspace_id = a.workspace_id AND e.owner_kind = 'item' AND e.model = a.model AND e.dims = ${dims}
+              AND e.owner_id <> a.owner_id
+              AND EXISTS (SELECT 1 FROM item_scores s WHERE s.run_id = $4 AND s.item_uid = e.owner_id)
+            ORDER BY e.embedding::vector(${dims}) <=> a.embedding::vector(${dims}) LIMIT ${NEIGHBOURS}) n
+        WHERE a.workspace_id = $1 AND a.owner_kind = 'item' AND a.model = $2 AND a.dims = ${dims} AND a.owner_id = ANY($3::text[])
+          AND 1 - (n.embedding::vector(${dims}) <=> a.embedding::vector(${dims})) >= ${DUPLICATE_CANDIDATE_MIN_COSINE}`,
     [workspaceId, model, uids, runId],
-  );
-  return r.rows.map((x) => [x.a, x.b]);
+    );
+    return r.rows.map((x): [string, string] => [x.a, x.b]);
+  });
 }
 
 class UnionFind {
@@ -80,8 +89,13 @@ async function decideDuplicates(deps: Deps, runId: string, workspaceId: string):
     const pairs = await candidatePairs(deps.db, runId, workspaceId, deps.embedder.model, deps.embedder.dimensions, page.map((p) => p.item_uid));
     const hoods = new Map<string, Set<string>>();
     for (const [a, b] of pairs) (hoods.get(a) ?? hoods.set(a, new Set([a])).get(a)!).add(b);
+    if (!hoods.size) continue;
+    // One query for every item of every neighbourhood of this page.
+    const members = new Set<string>();
+    for (const hood of hoods.values()) for (const uid of hood) members.add(uid);
+    const loaded = new Map((await loadItems(deps.db, workspaceId, [...members])).map((i) => [i.uid, i]));
     for (const hood of hoods.values()) {
-      const items = await loadItems(deps.db, workspaceId, [...hood]);
+      const items = [...hood].map((uid) => loaded.get(uid)).filter((i): i is NonNullable<typeof i> => !!i);
       const byId = new Map(items.map((i) => [i.item.id, i.uid]));
       for (const [dup, keep] of findDuplicates(items.map((i) => i.item), deps.wordVectors).duplicateOf) confirmed.union(byId.get(dup)!, byId.get(keep)!);
     }
@@ -118,7 +132,8 @@ export async function finalizeRun(deps: Deps, payload: { workspace_id: string; r
   // 2. Stop suggestions across the run, and 3. the portfolio, in one pass over the run's scores.
   const suppressed = await suppressedItems(deps.db, run.workspace_id, run.strategy_version, SNOOZE_DAYS);
   const candidates: StopCandidate[] = [];
-  const meta = new Map<string, { uid: string; hash: string; team: string | null }>();
+  // By the caller's id; a list, because two sources may use the same id (each keeps its own suggestion).
+  const meta = new Map<string, { uid: string; hash: string; team: string | null }[]>();
   const portfolio = createPortfolioAccumulator(index.strategy);
   let after = '';
   for (;;) {
@@ -129,13 +144,13 @@ export async function finalizeRun(deps: Deps, payload: { workspace_id: string; r
       portfolio.add(row.score, row.points);
       if (row.stop && suppressed.get(row.item_uid) !== row.content_hash) {
         candidates.push(row.stop as StopCandidate);
-        meta.set(row.external_id, { uid: row.item_uid, hash: row.content_hash, team: row.team });
+        (meta.get(row.external_id) ?? meta.set(row.external_id, []).get(row.external_id)!).push({ uid: row.item_uid, hash: row.content_hash, team: row.team });
       }
     }
   }
   const ranked = rankStops(candidates);
   const suggestions: SuggestionRecord[] = ranked.map((s) => {
-    const m = meta.get(s.id)!;
+    const m = meta.get(s.id)!.shift()!;
     return { id: newId('sug'), item_uid: m.uid, rank: s.rank, action: s.action, reasons: s.reasons, capacity_points: s.capacity_points, confidence: s.confidence, item_content_hash: m.hash, team: m.team };
   });
   await deps.db.transaction(async (tx) => {

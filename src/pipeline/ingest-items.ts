@@ -114,7 +114,7 @@ export async function ingestItems({
     if (rows.length) {
       // Embedding happens in the background (`embed` job); the outbox row commits with the items, so a queue outage
       // never loses it.
-      await enqueue(tx, { queue: 'embed', name: 'embed', data: { workspace_id: input.workspaceId }, workspaceId: input.workspaceId });
+      await enqueue(tx, { queue: 'embed', name: 'embed', data: { workspace_id: input.workspaceId, uids: rows.map((r) => r.uid) }, workspaceId: input.workspaceId });
     }
     if (rows.length) {
       await insertAudit(tx, {

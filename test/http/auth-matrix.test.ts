@@ -21,7 +21,23 @@ const ROUTES: Route[] = [
   { method: 'GET', path: '/v1/keys', scope: 'admin' },
   { method: 'POST', path: '/v1/keys', scope: 'admin', body: { scopes: ['read'] } },
   { method: 'DELETE', path: '/v1/keys/key_x', scope: 'admin', ownedPath: (o) => `/v1/keys/${o.keyId}` },
+  // Scoring runs and their results (the owner's run, score and suggestion are written in the second beforeAll).
+  { method: 'POST', path: '/v1/runs', scope: 'write', body: {} },
+  { method: 'GET', path: '/v1/runs', scope: 'read' },
+  { method: 'GET', path: '/v1/runs/run_x', scope: 'read', ownedPath: () => `/v1/runs/${scored.runId}` },
+  { method: 'GET', path: '/v1/items/X/score', scope: 'read', ownedPath: (o) => `/v1/items/${o.itemId}/score` },
+  { method: 'GET', path: '/v1/items/X/scores', scope: 'read', ownedPath: (o) => `/v1/items/${o.itemId}/scores` },
+  { method: 'GET', path: '/v1/suggestions/stop', scope: 'read' },
+  { method: 'GET', path: '/v1/suggestions/stop?run_id=run_x', scope: 'read', ownedPath: () => `/v1/suggestions/stop?run_id=${scored.runId}` },
+  { method: 'POST', path: '/v1/suggestions/sug_x/feedback', scope: 'write', body: { verdict: 'accepted' }, ownedPath: () => `/v1/suggestions/${scored.suggestionId}/feedback` },
+  { method: 'GET', path: '/v1/suggestions/feedback', scope: 'read' },
+  { method: 'GET', path: '/v1/portfolio', scope: 'read' },
+  { method: 'PUT', path: '/v1/schedules', scope: 'write', body: { cron: '0 3 * * *', timezone: 'UTC' } },
+  { method: 'GET', path: '/v1/schedules', scope: 'read' },
+  { method: 'DELETE', path: '/v1/schedules', scope: 'write' },
 ];
+/** The owner's finished run with a score and a stop suggestion for OWN-1 (written directly: no job runner here). */
+const scored = { runId: '', suggestionId: '' };
 
 let env: Awaited<ReturnType<typeof setupApp>>;
 let owner: TestClient;
@@ -35,6 +51,26 @@ beforeAll(async () => {
   const other = await env.clientFor(owner.workspace.name, ['read']);
   const keys = (await (await owner.request('GET', '/v1/keys')).json()) as { keys: { id: string; prefix: string }[] };
   owned = { itemId: 'OWN-1', keyId: keys.keys.find((k) => other.key.startsWith(k.prefix))!.id };
+});
+beforeAll(async () => {
+  scored.runId = `run_owned${Date.now().toString(36)}`;
+  scored.suggestionId = `sug_owned${Date.now().toString(36)}`;
+  const ws = owner.workspace.id;
+  const uid = (await env.db.query<{ uid: string }>('SELECT uid FROM items WHERE workspace_id = $1 AND external_id = $2', [ws, owned.itemId])).rows[0]!.uid;
+  await env.db.query(
+    `INSERT INTO scoring_runs (id, workspace_id, kind, status, strategy_version, scorer, finished_at) VALUES ($1, $2, 'manual', 'finished', 1, 'test', now())`,
+    [scored.runId, ws],
+  );
+  await env.db.query(
+    `INSERT INTO item_scores (run_id, item_uid, workspace_id, content_hash, strategy_version, scorer, alignment, execution_health, rationale)
+     VALUES ($1, $2, $3, 'h', 1, 'test', 0.1, false, 'test')`,
+    [scored.runId, uid, ws],
+  );
+  await env.db.query(
+    `INSERT INTO stop_suggestions (id, run_id, workspace_id, item_uid, rank, action, reasons, confidence) VALUES ($1, $2, $3, $4, 1, 'stop', '[]', 0.5)`,
+    [scored.suggestionId, scored.runId, ws, uid],
+  );
+  expect((await owner.request('GET', `/v1/items/${owned.itemId}/score`)).status).toBe(200);
 });
 afterAll(() => env.close());
 

@@ -7,7 +7,7 @@ import { lexicalMatch, docLength } from './lexical.ts';
 import type { GoalLink, ItemSignals } from './link.ts';
 import type { StopCandidate } from './stop.ts';
 import type { StrategyIndex } from './strategy-index.ts';
-import { isoDay, itemEvidence, matchedWords, quoteList, shorten, unitQuote } from './explain.ts';
+import { clip, explainUnit, isoDay, itemEvidence, matchedWords, quoteList, shorten } from './explain.ts';
 import { round2 } from './stop.ts';
 
 /**
@@ -71,7 +71,7 @@ export function decideItem(ctx: DecideContext, sig: ItemSignals, link: GoalLink)
     evidence.push({ kind: 'non_goal', id: ng.id, quote: shorten(ng.quote) });
     const w = matchedWords(a, ng.matched);
     evidence.push(itemEvidence(a, w[0]));
-    sentences.push(`Contradicts non-goal ${ng.id} ("${shorten(ng.quote, 90)}"): it is about ${quoteList(w)}.`);
+    sentences.push(`Contradicts non-goal ${ng.id} "${clip(ng.quote, 90)}": it is about ${quoteList(w)}.`);
   } else if (busy) {
     evidence.push(itemEvidence(a));
     sentences.push('Busywork: a recurring or internal status artefact that moves no goal.');
@@ -79,15 +79,15 @@ export function decideItem(ctx: DecideContext, sig: ItemSignals, link: GoalLink)
   if (linked && unit) {
     const doc = { terms: a.terms, length: docLength(a.terms) };
     const m = lexicalMatch(unit.query, unit.totalWeight, doc).matched;
-    const quote = unitQuote(unit, m);
-    evidence.push({ kind: unit.kind, id: unit.id, quote });
+    const ex = explainUnit(index, unit, m);
+    evidence.push(...ex.evidence);
     const words = matchedWords(a, m);
     if (link.inheritedFrom) {
       evidence.push({ kind: 'item', id: link.inheritedFrom, quote: shorten(ctx.titles.get(link.inheritedFrom) ?? link.inheritedFrom) });
-      sentences.push(`Serves ${unit.id} ("${shorten(quote, 80)}") through its parent ${link.inheritedFrom}; its own text says little.`);
+      sentences.push(`Serves ${ex.label} through its parent ${link.inheritedFrom}; its own text says little.`);
     } else {
       evidence.push(itemEvidence(a, words[0]));
-      sentences.push(`Serves ${unit.id} ("${shorten(quote, 80)}")${words.length ? `: it mentions ${quoteList(words)}` : ' (similar wording)'}.`);
+      sentences.push(`Serves ${ex.label}${words.length ? `: it mentions ${quoteList(words)}` : ' (similar wording)'}.`);
     }
   }
   if (health) {
@@ -131,7 +131,7 @@ function stopCandidate(a: ItemSignals['a'], s: StopInput): StopCandidate | null 
   if (a.status === 'done') return null;
   const pts = a.points;
   const base = { id: a.id, capacity_points: pts, status: a.status };
-  if (s.ng) return { ...base, reason: 'non_goal', action: 'stop', confidence: 0.9, reasons: [`Contradicts non-goal ${s.ng}: "${shorten(s.ngQuote ?? '', 120)}"`] };
+  if (s.ng) return { ...base, reason: 'non_goal', action: 'stop', confidence: 0.9, reasons: [`Contradicts non-goal ${s.ng}: "${clip(s.ngQuote ?? '', 120)}"`] };
   if (s.dupOf) return { ...base, reason: 'duplicate', action: 'merge', confidence: 0.85, reasons: [`Duplicate of ${s.dupOf}; merge into it`] };
   if (s.busy) return { ...base, reason: 'busywork', action: 'stop', confidence: 0.8, reasons: ['Recurring status work that moves no goal'] };
   if (s.linked || s.health) return null;

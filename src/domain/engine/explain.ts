@@ -2,7 +2,7 @@
 // of the strategy or the item (never paraphrases), so a reader can find them with Ctrl-F.
 import type { Evidence } from '../contracts.ts';
 import type { AnalyzedItem } from './analyze.ts';
-import type { GoalUnit } from './strategy-index.ts';
+import type { GoalUnit, SourceField, StrategyIndex, UnitSource } from './strategy-index.ts';
 
 /** Finds `needle` in `raw` ignoring case and returns the original-case substring, or null. */
 export function verbatim(raw: string, needle: string): string | null {
@@ -13,23 +13,122 @@ export function verbatim(raw: string, needle: string): string | null {
   return q.toLowerCase() === needle.toLowerCase() ? q : null;
 }
 
-/** The strategy field of a unit that shares the most matched stems (verbatim), falling back to its first field. */
-export function unitQuote(unit: GoalUnit, matched: readonly string[]): string {
-  let best = unit.sources[0]?.text ?? unit.id;
+/** The sentence of a source that shares the most matched stems (verbatim), or the whole text. */
+function bestSentence(src: UnitSource, matched: readonly string[]): string {
+  let best = src.sentences[0]?.text ?? src.text;
   let most = 0;
-  for (const s of unit.sources) {
-    const n = matched.filter((m) => s.stems.has(m)).length;
+  for (const s of src.sentences) {
+    const n = countIn(s.stems, matched);
     if (n > most) { most = n; best = s.text; }
   }
-  return shorten(best);
+  return best;
 }
 
-/** Long quotes are cut at a word boundary; the cut stays a verbatim prefix. */
+function countIn(stems: ReadonlySet<string>, matched: readonly string[]): number {
+  let n = 0;
+  for (const m of matched) if (stems.has(m)) n++;
+  return n;
+}
+
+/** The source among `sources` that shares the most matched stems (the first listed on a tie), or null. */
+function bestSource(sources: readonly UnitSource[], matched: readonly string[]): UnitSource | null {
+  let best: UnitSource | null = null;
+  let most = -1;
+  for (const src of sources) {
+    const n = countIn(src.stems, matched);
+    if (n > most) { most = n; best = src; }
+  }
+  return best;
+}
+
+/** What explaining a unit needs that does not depend on the item, computed once per unit. */
+interface UnitParts {
+  /** The key result's own title and metric (key-result units), in that order. */
+  kr: UnitSource[];
+  /** The objective's title and description, in that order. */
+  objective: UnitSource[];
+  krTitle: string;
+  label: string;
+}
+const partsCache = new WeakMap<GoalUnit, UnitParts>();
+
+function partsOf(index: StrategyIndex, unit: GoalUnit): UnitParts {
+  let p = partsCache.get(unit);
+  if (p) return p;
+  const objTitle = index.strategy.objectives.find((o) => o.id === unit.objectiveId)?.title ?? unit.objectiveId;
+  const byField = (f: SourceField) => unit.sources.filter((x) => x.field === f && (f.startsWith('kr_') ? x.ownerId === unit.krId : true));
+  const kr = unit.kind === 'key_result' ? [...byField('kr_title'), ...byField('kr_metric')] : [];
+  const krTitle = kr.find((x) => x.field === 'kr_title')?.text ?? unit.id;
+  p = {
+    kr,
+    objective: [...byField('objective_title'), ...byField('objective_description')],
+    krTitle,
+    label: unit.kind === 'key_result'
+      ? `${unit.id} "${clip(krTitle, 70)}" (objective ${unit.objectiveId} "${clip(objTitle, 70)}")`
+      : `objective ${unit.id} "${clip(objTitle, 80)}"`,
+  };
+  partsCache.set(unit, p);
+  return p;
+}
+
+export interface UnitExplanation {
+  /** Verbatim quotes: the key result's own text for a KR, and the objective text when that is what matched. */
+  evidence: Evidence[];
+  /** How the rationale names the unit: `KR1.2 "Median time to pay" (objective O1 "Checkout converts …")`. */
+  label: string;
+}
+
+/**
+ * Evidence for a goal link. A key result is quoted by its own title (or metric, when that is what the item
+ * matched), never by its objective's text; when the matched words sit in the objective's title or
+ * description instead, that sentence is quoted separately as the objective's evidence.
+ */
+export function explainUnit(index: StrategyIndex, unit: GoalUnit, matched: readonly string[]): UnitExplanation {
+  const p = partsOf(index, unit);
+  const objSrc = bestSource(p.objective, matched);
+  if (unit.kind === 'key_result') {
+    const krSrc = bestSource(p.kr, matched);
+    const evidence: Evidence[] = [{ kind: 'key_result', id: unit.id, quote: shorten(krSrc ? bestSentence(krSrc, matched) : p.krTitle) }];
+    // Matched words the key result's own text does not contain came from its objective: quote where.
+    const fromObjective = matched.filter((m) => !p.kr.some((x) => x.stems.has(m)));
+    if (objSrc && fromObjective.length && countIn(objSrc.stems, fromObjective) > 0) {
+      evidence.push({ kind: 'objective', id: unit.objectiveId, quote: shorten(bestSentence(objSrc, fromObjective)) });
+    }
+    return { evidence, label: p.label };
+  }
+  const objTitle = p.objective.find((x) => x.field === 'objective_title')?.text ?? unit.objectiveId;
+  return { evidence: [{ kind: 'objective', id: unit.id, quote: shorten(objSrc ? bestSentence(objSrc, matched) : objTitle) }], label: p.label };
+}
+
+/** Evidence quotes stay verbatim: long ones are cut to a prefix ending at a word boundary (no ellipsis added). */
 export function shorten(text: string, max = 160): string {
   if (text.length <= max) return text;
   const cut = text.slice(0, max);
   const sp = cut.lastIndexOf(' ');
-  return sp > max / 2 ? cut.slice(0, sp) : cut;
+  return (sp > max / 2 ? cut.slice(0, sp) : cut).replace(/[\s,;:(\u2013\u2014-]+$/, '');
+}
+
+/**
+ * Quotes inside prose (rationales, stop reasons): short enough to read in a sentence. A long text is cut at
+ * a clause or sentence end when one falls in the last 40% of the room, otherwise at the last word
+ * boundary, and an ellipsis marks the cut. The text before the ellipsis is verbatim.
+ */
+export function clip(text: string, max = 80): string {
+  const t = text.replace(/\s+/g, ' ').trim();
+  if (t.length <= max) return t.replace(/[,;:]$/, '');
+  const room = t.slice(0, max);
+  let end = -1;
+  // A clause end (punctuation before a space) or the start of a parenthesis, late enough to keep most of the text.
+  for (const m of room.matchAll(/[,;:.!?)\u2013\u2014](?=\s)|\s(?=\()/g)) {
+    const at = m[0].trim() ? m.index! + 1 : m.index!;
+    if (at >= max * 0.6) end = at;
+  }
+  if (end < 0) {
+    // The last word boundary, however early: a quote in prose never ends in half a word (unless it is one word).
+    const sp = t.slice(0, max + 1).lastIndexOf(' ');
+    end = sp > 0 ? sp : max;
+  }
+  return `${t.slice(0, end).replace(/[\s,;:.!?(\u2013\u2014-]+$/, '')}\u2026`;
 }
 
 /** Surface words (from the item's own text) for matched stems, for the rationale. */

@@ -23,7 +23,12 @@ export {
   type BatchItemResult, type StopCandidate, type PortfolioAccumulator,
 } from './batch.ts';
 
-export const SCORER = { name: 'heuristic', version: '1.0.0' } as const;
+/**
+ * Bumped whenever the same input can score differently (queue workers reuse earlier scores of the same
+ * scorer version). 1.1.0: key results quoted by their own text, prose quotes with an ellipsis, non-goal
+ * subjects and near-synonyms.
+ */
+export const SCORER = { name: 'heuristic', version: '1.1.0' } as const;
 
 export interface EngineOptions extends LinkOptions {
   /** Days without update after which a not-started item is stale (default 274 ≈ 9 months). */

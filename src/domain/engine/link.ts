@@ -35,7 +35,7 @@ export function scoreItemSignals(index: StrategyIndex, a: AnalyzedItem, opts: Li
   const m = index.unitMatrix;
   if (semantic && a.vector && m) addSemantic(own, m, a.vector);
   const health = assessHealth(a);
-  return { a, own, health, nonGoal: matchNonGoals(index.nonGoals, a, health.score >= HEALTH_MIN) };
+  return { a, own, health, nonGoal: matchNonGoals(index.nonGoals, a, health.score >= HEALTH_MIN, semantic ? index.nonGoalSoft : undefined) };
 }
 
 /** Units whose sentence-vector dot products are computed side by side (see addSemantic). */

@@ -1,10 +1,13 @@
 // Non-goals ("Not doing" lists): each becomes a scope (what is ruled out) and exceptions the text itself
 // grants ("security fixes only", "existing X are maintained"). An item contradicts a non-goal when it is
-// clearly about the scope — several scope words, one of them in its title or labels — and not covered by
-// an exception.
+// clearly about the scope and not covered by an exception: either several scope words, one of them in its
+// title or labels, or its title names the SUBJECT of the ban ("No new in-person card terminals" → the
+// terminals) — every distinctive subject word, exactly or through a near-synonym (thesaurus, word vectors).
 import type { AnalyzedItem } from './analyze.ts';
 import { foldDiacritics } from './lang.ts';
+import type { SoftMatcher } from './soft-match.ts';
 import { STOP_WORDS } from './stopwords.ts';
+import { relatedStems } from './thesaurus.ts';
 import { stemEnglish, tokenize } from './tokens.ts';
 import { informativeness, type WordVectors } from './vectors.ts';
 
@@ -15,7 +18,27 @@ const CUE_WORDS = new Set(
    'january february march april june july august september october november december work').split(' '),
 );
 /** Clauses that grant an exception rather than extend the ban. */
-const EXCEPTION_RE = /\b(?:only|except|unless|other than|apart from|excluding|exempt|maintained|allowed|permitted|still supported|continue to (?:support|maintain)|keep (?:supporting|maintaining))\b/i;
+const EXCEPTION_RE = /\b(?:only|except|unless|other than|apart from|excluding|exempt|maintained|allowed|permitted|still supported|continue to (?:support|maintain)|keep (?:supporting|maintaining)|(?:limited|restricted|confined) to)\b/i;
+/**
+ * Inside an exception clause, the words before these markers are what is banned and the words after them
+ * the exception: "hardware work is limited to security fixes", "no new integrations except the CRM".
+ */
+const RESTRICT_RE = /\b(?:(?:is|are|stays?|remains?|will be|must be|to be)\s+)?(?:limited|restricted|confined)\s+to\b|\bexcept(?:\s+for)?\b|\bexcluding\b|\bother than\b|\bapart from\b|\bunless\b/i;
+/** Clauses that open with the ban itself: their first noun phrase is the banned thing (the subject). */
+const BAN_START_RE = /^(?:no|not|never|nothing|stop(?:ping)?|sunset(?:ting)?|avoid|drop|retire|freeze|deprecate|stay (?:out of|away from)|(?:we )?(?:do not|don'?t|won'?t|will not|are not|aren'?t))\b/i;
+/**
+ * Prepositions after the subject that narrow it ("connectors FOR legacy systems", "reports FOR individual
+ * customers"): then an item must also share a word of that qualifier. Words that only end the subject
+ * (time: "this half", "in 2027"; verbs: "is", "go to") do not narrow it.
+ */
+const QUALIFIER_WORDS = new Set('for of with from by on to about into using via without beyond outside across between'.split(' '));
+const SUBJECT_END_WORDS = new Set('in at this that these those next last during until before after while as is are was were be been will should must can may go goes which who where when whose'.split(' '));
+/**
+ * A subject word is distinctive when it is not a goal word and not among the ~1,300 most frequent English
+ * words (informativeness ≥ 0.7): "terminals", "payouts", "desktop" name a thing, "system", "person", "data"
+ * or "report" name too much to carry a ban alone. Without vectors every word counts (informativeness 0.8).
+ */
+export const DISTINCTIVE_MIN = 0.7;
 /** Redirects name where the work should go instead ("… go to the export API", "everyone else uses CSV"):
  *  the words after the redirect are the sanctioned alternative, not the ban. */
 const REDIRECT_RE = /\b(?:go(?:es)? to|should (?:use|go to)|uses?|instead|handled (?:by|in)|belongs? (?:to|in)|moves? to|are served by|is served by)\b/i;
@@ -38,6 +61,17 @@ export const NG_MIN_TERMS = 2;
 /** An exception applies when the item covers at least half of its words, or names a thing it names. */
 export const EXCEPTION_MIN_COVERAGE = 0.5;
 
+export interface NonGoalSubject {
+  /** The subject's distinctive words: all must be in the item's title or labels (or near-synonyms of them). */
+  distinctive: { stem: string; word: string }[];
+  /** All its content stems (distinctive or not). */
+  stems: string[];
+  /** Stems of the qualifier that narrows it ("for legacy systems"); when present, the item must share one. */
+  qualifier: Set<string>;
+  /** Index of its clause in `clauses`. */
+  clause: number;
+}
+
 export interface NonGoalSpec {
   id: string;
   text: string;
@@ -45,6 +79,7 @@ export interface NonGoalSpec {
   /** Scope clauses verbatim (for evidence quotes), with their stems. */
   clauses: { text: string; stems: Set<string> }[];
   exceptions: { text: string; stems: Set<string>; named: Set<string> }[];
+  subjects: NonGoalSubject[];
 }
 
 function namedStems(clause: string): Set<string> {
@@ -65,17 +100,88 @@ function isCompoundPart(clause: string, word: string): boolean {
   return !re.test(foldDiacritics(clause));
 }
 
+const RAW_WORD_RE = /[\p{L}\p{N}][\p{L}\p{N}'’+.-]*[\p{L}\p{N}]|[\p{L}\p{N}]|[,;:()[\]/"“”]/gu;
+const LIST_SEPARATORS = new Set([',', '/', 'and', 'or', 'nor', '&']);
+
+/**
+ * The noun phrases a ban clause names first ("No new in-person card terminals" → [person, terminals];
+ * "No review cycles, ratings or tracking for employees" → three subjects narrowed by "for employees").
+ * `afterBan`: the clause opens with the ban cue (otherwise `text` is the subject part of a restriction).
+ */
+function parseSubjects(text: string, afterBan: boolean, goalStems: ReadonlySet<string>, vectors: WordVectors | undefined, clause: number): NonGoalSubject[] {
+  const raw = text.match(RAW_WORD_RE) ?? [];
+  const phrases: { stem: string; word: string }[][] = [];
+  let current: { stem: string; word: string }[] = [];
+  let qualifier = new Set<string>();
+  // Skip the ban cue itself ("no", "stay out of", "we do not").
+  const cue = afterBan ? BAN_START_RE.exec(text.trim()) : null;
+  let i = cue ? (cue[0].match(RAW_WORD_RE) ?? []).length : 0;
+  const flush = () => { if (current.length) phrases.push(current); current = []; };
+  for (; i < raw.length; i++) {
+    const w = raw[i]!;
+    const lower = w.toLowerCase();
+    if (w === '"' || w === '“' || w === '”') continue; // quoted words ("utility" types) stay in the phrase
+    if (w === '(' || w === '[' || w === ';' || w === ':') { if (phrases.length || current.length) break; continue; }
+    if (LIST_SEPARATORS.has(lower) || w === ')' || w === ']') { flush(); continue; }
+    if (QUALIFIER_WORDS.has(lower) && (current.length || phrases.length)) {
+      const rest = raw.slice(i + 1).join(' ');
+      qualifier = new Set(tokenize(rest, 'en').filter((t) => !CUE_WORDS.has(t.word) && !CUE_WORDS.has(t.stem)).map((t) => t.stem));
+      break;
+    }
+    if (SUBJECT_END_WORDS.has(lower) && (current.length || phrases.length)) break;
+    if (STOP_WORDS.has(lower) || CUE_WORDS.has(lower)) continue;
+    for (const t of tokenize(w, 'en')) {
+      if (CUE_WORDS.has(t.word) || CUE_WORDS.has(t.stem)) continue;
+      current.push({ stem: t.stem, word: t.word });
+    }
+  }
+  flush();
+  const out: NonGoalSubject[] = [];
+  for (const p of phrases) {
+    const distinctive = p.filter((t) => !goalStems.has(t.stem) && informativeness(vectors, t.word) >= DISTINCTIVE_MIN);
+    if (!distinctive.length) continue;
+    out.push({ distinctive, stems: p.map((t) => t.stem), qualifier, clause });
+  }
+  return out;
+}
+
+function contentStems(text: string): Set<string> {
+  return new Set(tokenize(text, 'en').filter((t) => !CUE_WORDS.has(t.word) && !CUE_WORDS.has(t.stem)).map((t) => t.stem));
+}
+
 export function buildNonGoal(id: string, text: string, goalStems: ReadonlySet<string>, vectors?: WordVectors): NonGoalSpec {
   const parts = text.split(/(?<=[.;:!?])\s+|\s+[—–-]\s+|\n+/).map((s) => s.trim()).filter(Boolean);
   const scope = new Map<string, number>();
   const clauses: NonGoalSpec['clauses'] = [];
   const exceptions: NonGoalSpec['exceptions'] = [];
+  const subjects: NonGoalSubject[] = [];
+  const addScope = (part: string, scopeText: string, scopeToks: ReturnType<typeof tokenize>, subjectText: string | null, afterBan: boolean) => {
+    clauses.push({ text: part, stems: new Set(scopeToks.map((t) => t.stem)) });
+    if (subjectText !== null) subjects.push(...parseSubjects(subjectText, afterBan, goalStems, vectors, clauses.length - 1));
+    const namedHere = namedStems(scopeText);
+    for (const n of namedHere) scope.set(n, Math.max(scope.get(n) ?? 0, goalStems.has(n) ? NAMED_WORD * SHARED_WITH_GOALS : NAMED_WORD));
+    for (const t of scopeToks) {
+      if (namedHere.has(t.stem)) continue;
+      if (isCompoundPart(scopeText, t.word)) continue;
+      let w = PLAIN_WORD * informativeness(vectors, t.word);
+      if (goalStems.has(t.stem)) w *= SHARED_WITH_GOALS;
+      scope.set(t.stem, Math.max(scope.get(t.stem) ?? 0, w));
+    }
+  };
   for (const part of parts) {
     const toks = tokenize(part, 'en').filter((t) => !CUE_WORDS.has(t.word) && !CUE_WORDS.has(t.stem));
     const named = namedStems(part);
     const stems = new Set(toks.map((t) => t.stem));
     if (EXCEPTION_RE.test(part) && !ANTI_EXCEPTION_RE.test(part)) {
-      exceptions.push({ text: part, stems, named });
+      // "X is limited to Y": X stays banned (a subject), Y is the exception.
+      const r = RESTRICT_RE.exec(part);
+      const before = r ? part.slice(0, r.index) : '';
+      const beforeToks = before ? tokenize(before, 'en').filter((t) => !CUE_WORDS.has(t.word) && !CUE_WORDS.has(t.stem)) : [];
+      if (r && beforeToks.length) {
+        const after = part.slice(r.index + r[0].length);
+        exceptions.push({ text: after, stems: contentStems(after), named: namedStems(after) });
+        addScope(part, before, beforeToks, before.trim(), BAN_START_RE.test(before.trim()));
+      } else exceptions.push({ text: part, stems, named });
       continue;
     }
     const redirect = REDIRECT_RE.exec(part);
@@ -88,18 +194,10 @@ export function buildNonGoal(id: string, text: string, goalStems: ReadonlySet<st
     }
     const scopeToks = redirect ? tokenize(scopeText, 'en').filter((t) => !CUE_WORDS.has(t.word) && !CUE_WORDS.has(t.stem)) : toks;
     if (!scopeToks.length) continue;
-    clauses.push({ text: part, stems: new Set(scopeToks.map((t) => t.stem)) });
-    const namedHere = namedStems(scopeText);
-    for (const n of namedHere) scope.set(n, Math.max(scope.get(n) ?? 0, goalStems.has(n) ? NAMED_WORD * SHARED_WITH_GOALS : NAMED_WORD));
-    for (const t of scopeToks) {
-      if (namedHere.has(t.stem)) continue;
-      if (isCompoundPart(scopeText, t.word)) continue;
-      let w = PLAIN_WORD * informativeness(vectors, t.word);
-      if (goalStems.has(t.stem)) w *= SHARED_WITH_GOALS;
-      scope.set(t.stem, Math.max(scope.get(t.stem) ?? 0, w));
-    }
+    const ban = BAN_START_RE.test(scopeText.trim());
+    addScope(part, scopeText, scopeToks, ban ? scopeText.trim() : null, true);
   }
-  return { id, text, scope, clauses, exceptions };
+  return { id, text, scope, clauses, exceptions, subjects };
 }
 
 export interface NonGoalHit {
@@ -122,9 +220,44 @@ function titleStemsOf(a: AnalyzedItem): Set<string> {
  */
 export const HEALTH_MIN_TITLE_TERMS = 2;
 
-export function matchNonGoals(specs: readonly NonGoalSpec[], a: AnalyzedItem, isHealth = false): NonGoalHit | null {
+/**
+ * Scope words the item's title or labels name through a near-synonym: a thesaurus relation, or a word-vector
+ * neighbour (the same similarity bar as goal linking's soft matches). Scope stem → the item's stem.
+ */
+function softCover(a: AnalyzedItem, titleStems: ReadonlySet<string>, soft: SoftMatcher | undefined): Map<string, string> {
+  const out = new Map<string, string>();
+  for (const t of titleStems) {
+    for (const r of relatedStems(t)) if (!out.has(r)) out.set(r, t);
+    const word = soft && a.stemWords.get(t);
+    if (word) for (const [g] of soft.neighbours(t, word)) if (!out.has(g)) out.set(g, t);
+  }
+  return out;
+}
+
+/**
+ * The subject a title names: every distinctive subject word in the title or labels (exactly or through a
+ * near-synonym), at least one subject word exactly, and a word of the qualifier anywhere when there is one.
+ * Returns the item stems that named it, or null.
+ */
+function namesSubject(sub: NonGoalSubject, a: AnalyzedItem, titleStems: ReadonlySet<string>, cover: () => Map<string, string>): string[] | null {
+  if (!sub.stems.some((st) => titleStems.has(st))) return null;
+  const via: string[] = [];
+  for (const d of sub.distinctive) {
+    if (titleStems.has(d.stem)) { via.push(d.stem); continue; }
+    const v = cover().get(d.stem);
+    if (!v) return null;
+    via.push(v);
+  }
+  for (const st of sub.stems) if (titleStems.has(st) && !via.includes(st)) via.push(st);
+  if (sub.qualifier.size && ![...sub.qualifier].some((q) => a.terms.has(q))) return null;
+  return via;
+}
+
+export function matchNonGoals(specs: readonly NonGoalSpec[], a: AnalyzedItem, isHealth = false, soft?: SoftMatcher): NonGoalHit | null {
   let best: NonGoalHit | null = null;
   const titleStems = specs.length ? titleStemsOf(a) : new Set<string>();
+  let covered: Map<string, string> | null = null;
+  const cover = () => (covered ??= softCover(a, titleStems, soft));
   for (const g of specs) {
     let weight = 0;
     let inTitle = false;
@@ -138,8 +271,21 @@ export function matchNonGoals(specs: readonly NonGoalSpec[], a: AnalyzedItem, is
       weight += t ? w * TITLE_BOOST : w;
       matched.push(stem);
     }
-    if (matched.length < NG_MIN_TERMS || weight < NG_MIN_WEIGHT || !inTitle) continue;
-    if (isHealth && titleTerms < HEALTH_MIN_TITLE_TERMS) continue;
+    let quoteClause = -1;
+    if (matched.length < NG_MIN_TERMS || weight < NG_MIN_WEIGHT || !inTitle) {
+      // Not enough scope words: the title may still name the ban's subject.
+      let named: string[] | null = null;
+      for (const sub of g.subjects) {
+        named = namesSubject(sub, a, titleStems, cover);
+        if (named) { quoteClause = sub.clause; break; }
+      }
+      if (!named) continue;
+      if (isHealth && named.length < HEALTH_MIN_TITLE_TERMS) continue;
+      weight = Math.max(weight, NG_MIN_WEIGHT);
+      for (const m of matched) if (!named.includes(m)) named.push(m);
+      matched.length = 0;
+      matched.push(...named);
+    } else if (isHealth && titleTerms < HEALTH_MIN_TITLE_TERMS) continue;
     const exempt = g.exceptions.some((e) => {
       if ([...e.named].some((s) => a.terms.has(s))) return true;
       if (!e.stems.size) return false;
@@ -149,14 +295,15 @@ export function matchNonGoals(specs: readonly NonGoalSpec[], a: AnalyzedItem, is
     });
     if (exempt) continue;
     if (best && (weight < best.weight || (weight === best.weight && g.id >= best.id))) continue;
-    let quote = g.clauses[0]?.text ?? g.text;
-    let most = -1;
-    for (const c of g.clauses) {
-      const n = matched.filter((m) => c.stems.has(m)).length;
-      if (n > most) { most = n; quote = c.text; }
+    let quote = g.clauses[quoteClause]?.text ?? g.clauses[0]?.text ?? g.text;
+    if (quoteClause < 0) {
+      let most = -1;
+      for (const c of g.clauses) {
+        const n = matched.filter((m) => c.stems.has(m)).length;
+        if (n > most) { most = n; quote = c.text; }
+      }
     }
     best = { id: g.id, weight, matched, quote };
   }
   return best;
 }
-

@@ -23,9 +23,25 @@ export interface GoalUnit {
   query: QueryTerm[];
   totalWeight: number;
   vector: Float32Array | null;
-  /** Strategy texts (verbatim) this unit was built from, with their stems, for evidence quotes. */
-  sources: { text: string; stems: Set<string> }[];
+  /** Strategy texts (verbatim) this unit was built from, with their stems and field, for evidence quotes. */
+  sources: UnitSource[];
 }
+
+/** Which strategy field a unit text comes from: a KR's own title/metric, or its objective's title/description. */
+export type SourceField = 'kr_title' | 'kr_metric' | 'objective_title' | 'objective_description';
+
+export interface UnitSource {
+  text: string;
+  stems: Set<string>;
+  field: SourceField;
+  /** Id of the objective or key result the text belongs to. */
+  ownerId: string;
+  /** The text's sentences (verbatim substrings) with their stems: evidence quotes the one that matched. */
+  sentences: { text: string; stems: Set<string> }[];
+}
+
+/** Sentence ends (and semicolons, which separate independent clauses in strategy prose). */
+const SENTENCE_END_RE = /(?<=[.!?;])\s+(?=\S)|\n+/;
 
 export interface StrategyIndex {
   strategy: Strategy;
@@ -39,9 +55,11 @@ export interface StrategyIndex {
   unitMatrix: Float64Array | null;
   /** Soft word matcher over the goal vocabulary (present when vectors are). */
   soft?: SoftMatcher;
+  /** Soft word matcher over the non-goals' distinctive subject words (present when vectors are). */
+  nonGoalSoft?: SoftMatcher;
 }
 
-type Field = { text: string; weight: number };
+type Field = { text: string; weight: number; field: SourceField; ownerId: string };
 
 function buildUnit(kind: GoalUnit['kind'], id: string, objectiveId: string, krId: string | null, fields: Field[], idf: (s: string) => number, vectors?: WordVectors): GoalUnit {
   const weights = new Map<string, number>();
@@ -50,7 +68,9 @@ function buildUnit(kind: GoalUnit['kind'], id: string, objectiveId: string, krId
   for (const f of fields) {
     if (!f.text) continue;
     const toks = tokenize(f.text);
-    sources.push({ text: f.text, stems: new Set(toks.map((t) => t.stem)) });
+    const parts = f.text.split(SENTENCE_END_RE).map((x) => x.trim().replace(/[;:,]$/, '')).filter(Boolean);
+    const sentences = parts.length > 1 ? parts.map((x) => ({ text: x, stems: new Set(tokenize(x).map((t) => t.stem)) })) : [];
+    sources.push({ text: f.text, stems: new Set(toks.map((t) => t.stem)), field: f.field, ownerId: f.ownerId, sentences });
     const seen = new Set<string>();
     for (const t of toks) {
       vecWords.push({ word: t.word, weight: f.weight });
@@ -88,17 +108,17 @@ export function prepareStrategy(strategy: Strategy, vectors?: WordVectors): Stra
   for (const d of docs) for (const s of d) goalStems.add(s);
   for (const o of strategy.objectives) {
     const objFields: Field[] = [
-      { text: o.title, weight: 1.0 },
-      { text: o.description ?? '', weight: 0.5 },
-      ...o.key_results.map((k) => ({ text: k.title, weight: FIELD_WEIGHTS.krContextTitle })),
+      { text: o.title, weight: 1.0, field: 'objective_title', ownerId: o.id },
+      { text: o.description ?? '', weight: 0.5, field: 'objective_description', ownerId: o.id },
+      ...o.key_results.map((k): Field => ({ text: k.title, weight: FIELD_WEIGHTS.krContextTitle, field: 'kr_title', ownerId: k.id })),
     ];
     units.push(buildUnit('objective', o.id, o.id, null, objFields, idf, vectors));
     for (const k of o.key_results) {
       units.push(buildUnit('key_result', k.id, o.id, k.id, [
-        { text: k.title, weight: FIELD_WEIGHTS.krTitle },
-        { text: k.metric ?? '', weight: FIELD_WEIGHTS.krMetric },
-        { text: o.title, weight: FIELD_WEIGHTS.objTitle },
-        { text: o.description ?? '', weight: FIELD_WEIGHTS.objDescription },
+        { text: k.title, weight: FIELD_WEIGHTS.krTitle, field: 'kr_title', ownerId: k.id },
+        { text: k.metric ?? '', weight: FIELD_WEIGHTS.krMetric, field: 'kr_metric', ownerId: k.id },
+        { text: o.title, weight: FIELD_WEIGHTS.objTitle, field: 'objective_title', ownerId: o.id },
+        { text: o.description ?? '', weight: FIELD_WEIGHTS.objDescription, field: 'objective_description', ownerId: o.id },
       ], idf, vectors));
     }
   }
@@ -112,11 +132,17 @@ export function prepareStrategy(strategy: Strategy, vectors?: WordVectors): Stra
     }
     soft = new SoftMatcher(vectors, goalWords);
   }
+  let nonGoalSoft: SoftMatcher | undefined;
+  if (vectors && nonGoals.some((g) => g.subjects.length)) {
+    const words = new Map<string, string>();
+    for (const g of nonGoals) for (const sub of g.subjects) for (const d of sub.distinctive) if (!words.has(d.stem)) words.set(d.stem, d.word);
+    nonGoalSoft = new SoftMatcher(vectors, words);
+  }
   const dims = vectors?.dims ?? 0;
   let unitMatrix: Float64Array | null = null;
   if (vectors) {
     unitMatrix = new Float64Array(units.length * dims);
     units.forEach((u, i) => { if (u.vector) unitMatrix!.set(u.vector, i * dims); });
   }
-  return { strategy, units, lexical: new LexicalIndex(units), unitMatrix, nonGoals, goalStems, vectors, ...(soft ? { soft } : {}) };
+  return { strategy, units, lexical: new LexicalIndex(units), unitMatrix, nonGoals, goalStems, vectors, ...(soft ? { soft } : {}), ...(nonGoalSoft ? { nonGoalSoft } : {}) };
 }

@@ -1,0 +1,159 @@
+// Read-side SQL for what scoring runs produced: run pages, an item's scores across runs, stop suggestions and
+// portfolio snapshots. Only finished, non-dry runs count as results: a running run's scores are partial and its
+// duplicates not yet decided. Every query filters on the workspace.
+import type { Queryable } from '../../deps.ts';
+import type { Evidence, Flag, Portfolio } from '../../domain/contracts.ts';
+import type { RunRow } from './runs.ts';
+
+const RUN_COLS = `id, workspace_id, kind, status, strategy_version, scorer, dry_run, item_filter, dedupe_key, counts, failures,
+  created_at, started_at, finished_at, now`;
+
+/**
+ * Runs newest first, after the run `afterId` (the last one of the previous page). Keyset positions are resolved in
+ * SQL from the id: timestamps keep their microseconds there, which a JavaScript Date would lose.
+ */
+export async function runsPage(q: Queryable, workspaceId: string, limit: number, afterId?: string): Promise<RunRow[]> {
+  const r = await q.query<RunRow>(
+    `SELECT ${RUN_COLS} FROM scoring_runs
+      WHERE workspace_id = $1
+        AND ($2::text IS NULL OR (created_at, id) < (SELECT created_at, id FROM scoring_runs WHERE workspace_id = $1 AND id = $2))
+      ORDER BY created_at DESC, id DESC LIMIT $3`,
+    [workspaceId, afterId ?? null, limit],
+  );
+  return r.rows;
+}
+
+/** Scored / reused counts of several runs at once (see scoreProgress in runs.ts for one run). */
+export async function scoreProgressOf(q: Queryable, runIds: string[]): Promise<Map<string, { scored: number; reused: number }>> {
+  if (!runIds.length) return new Map();
+  const r = await q.query<{ run_id: string; scored: string; reused: string }>(
+    `SELECT run_id, count(*) FILTER (WHERE reused_from_run IS NULL)::text AS scored, count(*) FILTER (WHERE reused_from_run IS NOT NULL)::text AS reused
+       FROM item_scores WHERE run_id = ANY($1::text[]) GROUP BY run_id`,
+    [runIds],
+  );
+  return new Map(r.rows.map((x) => [x.run_id, { scored: Number(x.scored), reused: Number(x.reused) }]));
+}
+
+// ---------------------------------------------------------------- item scores
+
+export interface StoredScoreRow {
+  run_id: string;
+  external_id: string;
+  alignment: number;
+  objective_id: string | null;
+  kr_id: string | null;
+  execution_health: boolean;
+  flags: Flag[];
+  duplicate_of: string | null;
+  non_goal_id: string | null;
+  rationale: string;
+  evidence: Evidence[];
+  reused_from_run: string | null;
+  scorer: string;
+  strategy_version: number;
+  created_at: Date;
+}
+
+const SCORE_COLS = `s.run_id, i.external_id, s.alignment, s.objective_id, s.kr_id, s.execution_health, s.flags, s.duplicate_of,
+  s.non_goal_id, s.rationale, s.evidence, s.reused_from_run, s.scorer, s.strategy_version, s.created_at`;
+
+/** An item's scores from finished non-dry runs, newest first; `afterRunId`: the run of the previous page's last row. */
+export async function itemScoresPage(q: Queryable, workspaceId: string, uid: string, limit: number, afterRunId?: string): Promise<StoredScoreRow[]> {
+  const r = await q.query<StoredScoreRow>(
+    `SELECT ${SCORE_COLS}
+       FROM item_scores s
+       JOIN scoring_runs r ON r.id = s.run_id AND r.workspace_id = s.workspace_id AND r.status = 'finished' AND NOT r.dry_run
+       JOIN items i ON i.uid = s.item_uid
+      WHERE s.workspace_id = $1 AND s.item_uid = $2
+        AND ($3::text IS NULL OR (s.created_at, s.run_id) < (SELECT created_at, run_id FROM item_scores WHERE run_id = $3 AND item_uid = $2))
+      ORDER BY s.created_at DESC, s.run_id DESC LIMIT $4`,
+    [workspaceId, uid, afterRunId ?? null, limit],
+  );
+  return r.rows;
+}
+
+// ---------------------------------------------------------------- stop suggestions
+
+export interface SuggestionRow {
+  id: string;
+  run_id: string;
+  item_uid: string;
+  external_id: string;
+  title: string;
+  team: string | null;
+  rank: number;
+  action: 'stop' | 'merge' | 'pause' | 'reframe';
+  reasons: string[];
+  capacity_points: number | null;
+  confidence: number;
+  item_content_hash: string;
+  strategy_version: number;
+}
+
+const SUGGESTION_COLS = `g.id, g.run_id, g.item_uid, i.external_id, i.title, g.team, g.rank, g.action, g.reasons, g.capacity_points,
+  g.confidence, g.item_content_hash, g.strategy_version`;
+
+export interface SuggestionFilter {
+  team?: string;
+  action?: string;
+  min_confidence?: number;
+  after_rank: number;
+  limit: number;
+}
+
+export async function suggestionsPage(q: Queryable, workspaceId: string, runId: string, f: SuggestionFilter): Promise<SuggestionRow[]> {
+  const r = await q.query<SuggestionRow>(
+    `SELECT ${SUGGESTION_COLS}
+       FROM stop_suggestions g JOIN items i ON i.uid = g.item_uid
+      WHERE g.workspace_id = $1 AND g.run_id = $2 AND g.rank > $3
+        AND ($4::text IS NULL OR g.team = $4) AND ($5::text IS NULL OR g.action = $5)
+        AND ($6::float8 IS NULL OR g.confidence >= $6)
+      ORDER BY g.rank LIMIT $7`,
+    [workspaceId, runId, f.after_rank, f.team ?? null, f.action ?? null, f.min_confidence ?? null, f.limit],
+  );
+  return r.rows;
+}
+
+export async function getSuggestion(q: Queryable, workspaceId: string, id: string): Promise<SuggestionRow | null> {
+  const r = await q.query<SuggestionRow>(
+    `SELECT ${SUGGESTION_COLS} FROM stop_suggestions g JOIN items i ON i.uid = g.item_uid WHERE g.workspace_id = $1 AND g.id = $2`,
+    [workspaceId, id],
+  );
+  return r.rows[0] ?? null;
+}
+
+// ---------------------------------------------------------------- portfolio
+
+export interface PortfolioRow {
+  run_id: string;
+  portfolio: Portfolio;
+  created_at: Date;
+}
+
+export async function portfolioOf(q: Queryable, workspaceId: string, runId: string): Promise<PortfolioRow | null> {
+  const r = await q.query<PortfolioRow>('SELECT run_id, portfolio, created_at FROM portfolio_snapshots WHERE workspace_id = $1 AND run_id = $2', [
+    workspaceId,
+    runId,
+  ]);
+  return r.rows[0] ?? null;
+}
+
+export interface AlignmentDrop {
+  external_id: string;
+  before: number;
+  after: number;
+}
+
+/** Items scored in both runs whose alignment fell by at least `minDrop`, largest drops first. */
+export async function alignmentDrops(q: Queryable, workspaceId: string, previousRunId: string, runId: string, minDrop: number, limit: number): Promise<AlignmentDrop[]> {
+  const r = await q.query<AlignmentDrop>(
+    `SELECT i.external_id, p.alignment AS before, s.alignment AS after
+       FROM item_scores s
+       JOIN item_scores p ON p.run_id = $3 AND p.item_uid = s.item_uid
+       JOIN items i ON i.uid = s.item_uid
+      WHERE s.workspace_id = $1 AND s.run_id = $2 AND p.alignment - s.alignment >= $4
+      ORDER BY p.alignment - s.alignment DESC, i.external_id LIMIT $5`,
+    [workspaceId, runId, previousRunId, minDrop, limit],
+  );
+  return r.rows;
+}

@@ -1,0 +1,45 @@
+// The portfolio of the latest finished run, and how it drifted since the finished run before it.
+import { alignmentDrops, portfolioOf } from '../adapters/db/run-reads.ts';
+import { finishedRuns } from '../adapters/db/runs.ts';
+import type { Db } from '../deps.ts';
+import type { Portfolio } from '../domain/contracts.ts';
+import { Problem } from '../lib/problem.ts';
+
+/** An item counts as having lost alignment when its score fell by at least this much (a tenth of the scale). */
+export const ALIGNMENT_DROP = 0.1;
+/** Drops listed at most, largest first: enough for a review, small enough to read. */
+export const MAX_DROPS = 50;
+/** Float tolerance: stored alignments are rounded, so 0.5 → 0.4 must count as a drop of 0.1. */
+const EPSILON = 1e-9;
+
+export interface Drift {
+  previous_run_id: string;
+  alignment_fell: { id: string; before: number; after: number }[];
+  unaligned_share: { before: number; now: number };
+  new_coverage_gaps: string[];
+}
+
+export interface PortfolioView extends Portfolio {
+  run_id: string;
+  generated_at: string;
+  drift: Drift | null;
+}
+
+export async function getPortfolio(db: Db, workspaceId: string): Promise<PortfolioView> {
+  const [latest, previous] = await finishedRuns(db, workspaceId, 2);
+  const snapshot = latest && (await portfolioOf(db, workspaceId, latest.id));
+  if (!latest || !snapshot) throw new Problem('not_found', 'no finished scoring run yet: POST /v1/runs starts one');
+  const before = previous && (await portfolioOf(db, workspaceId, previous.id));
+  let drift: Drift | null = null;
+  if (previous && before) {
+    const drops = await alignmentDrops(db, workspaceId, previous.id, latest.id, ALIGNMENT_DROP - EPSILON, MAX_DROPS);
+    const gapsBefore = new Set(before.portfolio.coverage_gaps.map((g) => g.kr_id));
+    drift = {
+      previous_run_id: previous.id,
+      alignment_fell: drops.map((d) => ({ id: d.external_id, before: d.before, after: d.after })),
+      unaligned_share: { before: before.portfolio.unaligned.share_of_points, now: snapshot.portfolio.unaligned.share_of_points },
+      new_coverage_gaps: snapshot.portfolio.coverage_gaps.map((g) => g.kr_id).filter((kr) => !gapsBefore.has(kr)),
+    };
+  }
+  return { ...snapshot.portfolio, run_id: latest.id, generated_at: snapshot.created_at.toISOString(), drift };
+}

@@ -1,0 +1,154 @@
+// Stop suggestions of a finished run, and feedback on them. A rejected (or snoozed) suggestion is not made again
+// until the item or the strategy changes: the feedback row pins both, and finalize reads it (suppressedItems).
+import { feedbackCounts, insertFeedback, latestFeedback, type FeedbackRow, type Verdict } from '../adapters/db/feedback.ts';
+import { getSuggestion, suggestionsPage, type SuggestionRow } from '../adapters/db/run-reads.ts';
+import { finishedRuns, getRun, type RunRow } from '../adapters/db/runs.ts';
+import { insertAudit } from '../adapters/db/audit.ts';
+import type { Db } from '../deps.ts';
+import type { StopSuggestion } from '../domain/contracts.ts';
+import { newId } from '../lib/crypto.ts';
+import { Problem } from '../lib/problem.ts';
+import { decodeCursor, encodeCursor } from './run-views.ts';
+
+/** Feedback entries GET /v1/suggestions/feedback lists. */
+export const LATEST_FEEDBACK = 50;
+
+/** The run whose results a read shows: the one asked for (finished, not a dry run), else the latest such run. */
+export async function resultRun(db: Db, workspaceId: string, runId?: string): Promise<RunRow> {
+  if (runId === undefined) {
+    const [latest] = await finishedRuns(db, workspaceId, 1);
+    if (!latest) throw new Problem('not_found', 'no finished scoring run yet: POST /v1/runs starts one');
+    return latest;
+  }
+  const run = await getRun(db, workspaceId, runId);
+  if (!run) throw new Problem('not_found', `no run "${runId}"`);
+  if (run.dry_run) throw new Problem('conflict', `run "${runId}" is a dry run: it only counted what a run would do and wrote no results`);
+  if (run.status !== 'finished') throw new Problem('conflict', `run "${runId}" is ${run.status}: results exist once it has finished`);
+  return run;
+}
+
+export interface SuggestionView extends StopSuggestion {
+  suggestion_id: string;
+  team: string | null;
+  title: string;
+  run_id: string;
+}
+
+const toView = (g: SuggestionRow): SuggestionView => ({
+  id: g.external_id,
+  rank: g.rank,
+  action: g.action,
+  reasons: g.reasons,
+  capacity_points: g.capacity_points,
+  confidence: g.confidence,
+  suggestion_id: g.id,
+  team: g.team,
+  title: g.title,
+  run_id: g.run_id,
+});
+
+export interface SuggestionQuery {
+  run_id?: string;
+  team?: string;
+  action?: 'stop' | 'merge' | 'pause' | 'reframe';
+  min_confidence?: number;
+  limit: number;
+  cursor?: string;
+}
+
+const runAndRank = (p: unknown[]): p is [string, number] => p.length === 2 && typeof p[0] === 'string' && Number.isInteger(p[1]);
+
+/**
+ * A page of a run's stop suggestions in rank order. The cursor names its run, so paging on continues in the same
+ * run even when a newer run finishes meanwhile.
+ */
+export async function listStopSuggestions(
+  db: Db,
+  workspaceId: string,
+  q: SuggestionQuery,
+): Promise<{ run_id: string; suggestions: SuggestionView[]; next_cursor: string | null; feedback: Record<Verdict, number> }> {
+  let afterRank = 0;
+  let runId = q.run_id;
+  if (q.cursor !== undefined) {
+    const [cursorRun, rank] = decodeCursor(q.cursor, runAndRank);
+    if (runId !== undefined && runId !== cursorRun) {
+      throw new Problem('validation_failed', 'the cursor belongs to another run', [{ location: 'query.cursor', message: `this cursor pages run "${cursorRun}", not "${runId}"` }]);
+    }
+    runId = cursorRun;
+    afterRank = rank;
+  }
+  const run = await resultRun(db, workspaceId, runId);
+  const rows = await suggestionsPage(db, workspaceId, run.id, { team: q.team, action: q.action, min_confidence: q.min_confidence, after_rank: afterRank, limit: q.limit + 1 });
+  const page = rows.slice(0, q.limit);
+  return {
+    run_id: run.id,
+    suggestions: page.map(toView),
+    next_cursor: rows.length > q.limit ? encodeCursor([run.id, page[page.length - 1]!.rank]) : null,
+    feedback: await feedbackCounts(db, workspaceId),
+  };
+}
+
+export interface FeedbackView {
+  id: string;
+  suggestion_id: string;
+  item_id: string;
+  verdict: Verdict;
+  note: string | null;
+  strategy_version: number;
+  created_at: string;
+}
+
+const feedbackView = (f: FeedbackRow, itemId: string): FeedbackView => ({
+  id: f.id,
+  suggestion_id: f.suggestion_id,
+  item_id: itemId,
+  verdict: f.verdict,
+  note: f.note,
+  strategy_version: f.strategy_version,
+  created_at: f.created_at.toISOString(),
+});
+
+/** Stores a verdict on a suggestion, pinned to the item version and strategy version the suggestion was made for. */
+export async function giveFeedback(
+  db: Db,
+  input: { workspaceId: string; suggestionId: string; verdict: Verdict; note?: string; actor: string; requestId?: string },
+): Promise<FeedbackView> {
+  const sug = await getSuggestion(db, input.workspaceId, input.suggestionId);
+  if (!sug) throw new Problem('not_found', `no suggestion "${input.suggestionId}"`);
+  const row = await db.transaction(async (tx) => {
+    const stored = await insertFeedback(tx, input.workspaceId, {
+      id: newId('fb'),
+      suggestion_id: sug.id,
+      item_uid: sug.item_uid,
+      verdict: input.verdict,
+      note: input.note ?? null,
+      item_content_hash: sug.item_content_hash,
+      strategy_version: sug.strategy_version,
+    });
+    await insertAudit(tx, {
+      workspace_id: input.workspaceId,
+      actor: input.actor,
+      action: 'suggestion.feedback',
+      target: sug.id,
+      detail: { verdict: input.verdict, item_uid: sug.item_uid },
+      request_id: input.requestId,
+    });
+    return stored;
+  });
+  return feedbackView(row, sug.external_id);
+}
+
+export interface FeedbackEntryView extends FeedbackView {
+  source: string | null;
+  title: string;
+  action: string;
+  run_id: string;
+}
+
+export async function feedbackSummary(db: Db, workspaceId: string): Promise<{ counts: Record<Verdict, number>; latest: FeedbackEntryView[] }> {
+  const [counts, rows] = await Promise.all([feedbackCounts(db, workspaceId), latestFeedback(db, workspaceId, LATEST_FEEDBACK)]);
+  return {
+    counts,
+    latest: rows.map((r) => ({ ...feedbackView(r, r.external_id), source: r.source === '' ? null : r.source, title: r.title, action: r.action, run_id: r.run_id })),
+  };
+}
