@@ -52,7 +52,12 @@ describe('items:batch rejects bad input and writes nothing', () => {
         expect(p.errors![0]!.message).toContain('item at index 0');
       },
     ],
-    ['missing items', () => c.request('POST', '/v1/items:batch', { body: { things: [] } }), 400, (p) => expect(p.errors![0]!.location).toBe('body.items')],
+    [
+      'missing items',
+      () => c.request('POST', '/v1/items:batch', { body: { things: [] } }),
+      400,
+      (p) => expect(p.errors![0]).toEqual({ location: 'body', message: 'expected { "items": [ ... ] } or an array of items' }),
+    ],
     [
       '1,001 items',
       () => c.request('POST', '/v1/items:batch', { body: { items: Array.from({ length: 1001 }, (_, i) => good(`C${i}`)) } }),

@@ -50,6 +50,12 @@ describe('POST /v1/items:batch', () => {
     expect(empty.title).toBe('');
   });
 
+  it('accepts a bare array of items, as the contract allows', async () => {
+    const r = await c.request('POST', '/v1/items:batch', { body: [{ id: 'ARR-1', title: 'sent as a bare array' }] });
+    expect(r.status).toBe(200);
+    expect(((await r.json()) as any).created).toBe(1);
+  });
+
   it('keeps items with the same id from different sources apart', async () => {
     await c.request('POST', '/v1/items:batch', { body: { items: [{ id: 'SAME', source: 'jira', title: 'a' }, { id: 'SAME', source: 'asana', title: 'b' }] } });
     const ambiguous = await c.request('GET', '/v1/items/SAME');

@@ -28,9 +28,11 @@ export function itemView(r: ItemRow): z.infer<typeof ItemSchema> {
   };
 }
 
+const itemList = { type: 'array', items: { $ref: '#/components/schemas/BacklogItemInput' }, maxItems: MAX_BATCH_ITEMS } as const;
+/** As in the contract: `{ "items": [...] }` or a bare array of items. */
 const BatchBody = z
-  .object({ items: z.array(z.unknown()).openapi({ type: 'array', items: { $ref: '#/components/schemas/BacklogItemInput' }, maxItems: MAX_BATCH_ITEMS }) })
-  .openapi('ItemBatch');
+  .union([z.object({ items: z.array(z.unknown()) }), z.array(z.unknown())], { error: 'expected { "items": [ ... ] } or an array of items' })
+  .openapi('ItemBatch', { oneOf: [{ type: 'object', required: ['items'], properties: { items: itemList } }, itemList] });
 
 const batchRoute = createRoute({
   method: 'post',
@@ -110,7 +112,7 @@ export function registerItemRoutes(app: OpenAPIHono, deps: Deps): void {
   app.openapi(batchRoute, async (c) => {
     const auth = authOf(c);
     const body = c.req.valid('json');
-    const result = await ingestItems({ db: deps.db, jobs: deps.jobs, input: { workspaceId: auth.workspaceId, items: body.items, actor: auth.keyId, requestId: c.get('requestId' as never) } });
+    const result = await ingestItems({ db: deps.db, jobs: deps.jobs, input: { workspaceId: auth.workspaceId, items: Array.isArray(body) ? body : body.items, actor: auth.keyId, requestId: c.get('requestId' as never) } });
     return c.json(result, 200);
   });
 
