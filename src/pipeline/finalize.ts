@@ -15,7 +15,7 @@ import type { Db, Deps } from '../deps.ts';
 import { createPortfolioAccumulator, findDuplicates, rankStops, scoreAsDuplicate, type StopCandidate } from '../domain/engine/index.ts';
 import { newId } from '../lib/crypto.ts';
 import { requireRun } from './runs.ts';
-import { loadItems, loadParents } from './score.ts';
+import { loadItems, loadRelatives } from './score.ts';
 import { strategyIndexFor } from './strategy-index-cache.ts';
 
 const PAGE = 500;
@@ -121,10 +121,11 @@ export async function finalizeRun(deps: Deps, payload: { workspace_id: string; r
   if (duplicates.size) {
     const dupItems = await loadItems(deps.db, run.workspace_id, [...duplicates.keys()]);
     const keepItems = new Map((await loadItems(deps.db, run.workspace_id, [...new Set(duplicates.values())])).map((k) => [k.uid, k.item]));
-    const parents = await loadParents(deps.db, run.workspace_id, dupItems);
+    const { parents, children } = await loadRelatives(deps.db, run.workspace_id, dupItems);
+    const context = [...parents, ...children].map((p) => p.item);
     for (const d of dupItems) {
       const keep = keepItems.get(duplicates.get(d.uid)!)!;
-      const r = scoreAsDuplicate(index, d.item, parents.map((p) => p.item), { id: keep.id, title: keep.title }, { now: run.now });
+      const r = scoreAsDuplicate(index, d.item, context, { id: keep.id, title: keep.title }, { now: run.now });
       await setDuplicateVerdict(deps.db, run.id, d.uid, r.score, r.stop);
     }
   }

@@ -1,6 +1,6 @@
-// One `score` job: the engine's verdict for a batch of a run's items — or, for an item whose content, parent,
-// strategy version and scorer are unchanged since its last finished run (and that did not cross the staleness
-// line since), that earlier verdict copied without any work.
+// One `score` job: the engine's verdict for a batch of a run's items — or, for an item whose own content, its
+// parent's and children's content, the strategy version and the scorer are unchanged since its last finished run
+// (and that did not cross the staleness line since), that earlier verdict copied without any work.
 import { copyScores, insertScores, previousScores, type ScoreRecord } from '../adapters/db/scores.ts';
 import { embedMissingItems } from './embed.ts';
 import type { Db, Deps } from '../deps.ts';
@@ -45,12 +45,36 @@ export async function loadItems(db: Db, workspaceId: string, uids: string[]): Pr
   return r.rows.map((x) => ({ uid: x.uid, content_hash: x.content_hash, team: x.team, item: toBacklogItem(x) }));
 }
 
-/** Parents (by the caller's parent ids) of the given items: the context epic inheritance needs. */
-export async function loadParents(db: Db, workspaceId: string, items: LoadedItem[]): Promise<LoadedItem[]> {
-  const ids = [...new Set(items.map((i) => i.item.parent_id).filter((p): p is string => !!p))];
-  if (!ids.length) return [];
-  const r = await db.query<Record<string, any>>(`${ITEM_SQL} WHERE workspace_id = $1 AND external_id = ANY($2::text[]) AND deleted_at IS NULL ORDER BY uid`, [workspaceId, ids]);
-  return r.rows.map((x) => ({ uid: x.uid, content_hash: x.content_hash, team: x.team, item: toBacklogItem(x) }));
+/**
+ * The relatives of the given items — their parents and their children — which the engine reads when it scores them
+ * (a story inherits its epic's link; an epic borrows from its stories).
+ */
+export async function loadRelatives(db: Db, workspaceId: string, items: LoadedItem[]): Promise<{ parents: LoadedItem[]; children: LoadedItem[] }> {
+  const parentIds = [...new Set(items.map((i) => i.item.parent_id).filter((p): p is string => !!p))];
+  const ownIds = [...new Set(items.map((i) => i.item.id))];
+  const [parents, children] = await Promise.all([
+    parentIds.length
+      ? db.query<Record<string, any>>(`${ITEM_SQL} WHERE workspace_id = $1 AND external_id = ANY($2::text[]) AND deleted_at IS NULL ORDER BY uid`, [workspaceId, parentIds])
+      : { rows: [] },
+    db.query<Record<string, any>>(`${ITEM_SQL} WHERE workspace_id = $1 AND parent_id = ANY($2::text[]) AND deleted_at IS NULL ORDER BY uid`, [workspaceId, ownIds]),
+  ]);
+  const load = (x: Record<string, any>): LoadedItem => ({ uid: x.uid, content_hash: x.content_hash, team: x.team, item: toBacklogItem(x) });
+  return { parents: parents.rows.map(load), children: children.rows.map(load) };
+}
+
+/** What an item's verdict is computed from: its content, its parent's and its children's (in a stable order). */
+async function inputHashes(items: LoadedItem[], parents: LoadedItem[], children: LoadedItem[]): Promise<Map<string, string>> {
+  const parentHash = new Map(parents.map((p) => [p.item.id, p.content_hash]));
+  const childHashes = new Map<string, string[]>();
+  for (const c of children) (childHashes.get(c.item.parent_id!) ?? childHashes.set(c.item.parent_id!, []).get(c.item.parent_id!)!).push(c.content_hash);
+  const entries = await Promise.all(
+    items.map(async (i) => {
+      const parent = i.item.parent_id ? (parentHash.get(i.item.parent_id) ?? 'missing') : '';
+      const kids = (childHashes.get(i.item.id) ?? []).sort().join(',');
+      return [i.uid, await sha256Hex(`${i.content_hash}|${parent}|${kids}`)] as const;
+    }),
+  );
+  return new Map(entries);
 }
 
 /** Whether an item's staleness can differ between two "todays" (then its earlier verdict cannot be reused). */
@@ -68,11 +92,8 @@ export async function scoreRunBatch(deps: Deps, payload: { workspace_id: string;
   const doneSet = new Set(done.rows.map((r) => r.item_uid));
   const items = await loadItems(deps.db, run.workspace_id, payload.uids.filter((u) => !doneSet.has(u)));
   if (!items.length) return { scored: 0, reused: 0 };
-  const parents = await loadParents(deps.db, run.workspace_id, items);
-  const parentHash = new Map(parents.map((p) => [p.item.id, p.content_hash]));
-  const inputHash = new Map(
-    await Promise.all(items.map(async (i) => [i.uid, await sha256Hex(`${i.content_hash}|${i.item.parent_id ? (parentHash.get(i.item.parent_id) ?? 'missing') : ''}`)] as const)),
-  );
+  const { parents, children } = await loadRelatives(deps.db, run.workspace_id, items);
+  const inputHash = await inputHashes(items, parents, children);
 
   const previous = new Map((await previousScores(deps.db, run.workspace_id, items.map((i) => i.uid), run.strategy_version, run.scorer)).map((p) => [p.item_uid, p]));
   const reuse: { item_uid: string; run_id: string; origin: string }[] = [];
@@ -87,7 +108,8 @@ export async function scoreRunBatch(deps: Deps, payload: { workspace_id: string;
   const records: ScoreRecord[] = [];
   if (compute.length) {
     const index = await strategyIndexFor(deps, run.workspace_id, run.strategy_version);
-    const results = scoreBatch(index, compute.map((c) => c.item), parents.map((p) => p.item), { now: run.now });
+    const context = [...parents, ...children].map((p) => p.item);
+    const results = scoreBatch(index, compute.map((c) => c.item), context, { now: run.now });
     compute.forEach((c, k) => {
       const r = results[k]!;
       records.push({

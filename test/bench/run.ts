@@ -5,6 +5,7 @@ import { benchEngine } from './engine.ts';
 
 const BENCHES: Record<string, () => Promise<void>> = {
   engine: benchEngine,
+  pipeline: async () => (await import('./pipeline.ts')).benchPipeline(),
 };
 
 const wanted = process.argv.slice(2).filter((a) => !a.startsWith('-'));

@@ -45,6 +45,8 @@ function bestSource(sources: readonly UnitSource[], matched: readonly string[]):
 interface UnitParts {
   /** The key result's own title and metric (key-result units), in that order. */
   kr: UnitSource[];
+  /** All stems of `kr`. */
+  krStems: Set<string>;
   /** The objective's title and description, in that order. */
   objective: UnitSource[];
   krTitle: string;
@@ -61,6 +63,7 @@ function partsOf(index: StrategyIndex, unit: GoalUnit): UnitParts {
   const krTitle = kr.find((x) => x.field === 'kr_title')?.text ?? unit.id;
   p = {
     kr,
+    krStems: new Set(kr.flatMap((x) => [...x.stems])),
     objective: [...byField('objective_title'), ...byField('objective_description')],
     krTitle,
     label: unit.kind === 'key_result'
@@ -90,7 +93,7 @@ export function explainUnit(index: StrategyIndex, unit: GoalUnit, matched: reado
     const krSrc = bestSource(p.kr, matched);
     const evidence: Evidence[] = [{ kind: 'key_result', id: unit.id, quote: shorten(krSrc ? bestSentence(krSrc, matched) : p.krTitle) }];
     // Matched words the key result's own text does not contain came from its objective: quote where.
-    const fromObjective = matched.filter((m) => !p.kr.some((x) => x.stems.has(m)));
+    const fromObjective = matched.filter((m) => !p.krStems.has(m));
     if (objSrc && fromObjective.length && countIn(objSrc.stems, fromObjective) > 0) {
       evidence.push({ kind: 'objective', id: unit.objectiveId, quote: shorten(bestSentence(objSrc, fromObjective)) });
     }

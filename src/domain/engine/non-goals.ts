@@ -234,30 +234,39 @@ function softCover(a: AnalyzedItem, titleStems: ReadonlySet<string>, soft: SoftM
   return out;
 }
 
+/** One item's title words, and their near-synonym cover computed on first need (most items never need it). */
+interface TitleView {
+  a: AnalyzedItem;
+  stems: ReadonlySet<string>;
+  soft: SoftMatcher | undefined;
+  cover: Map<string, string> | null;
+}
+
 /**
  * The subject a title names: every distinctive subject word in the title or labels (exactly or through a
  * near-synonym), at least one subject word exactly, and a word of the qualifier anywhere when there is one.
  * Returns the item stems that named it, or null.
  */
-function namesSubject(sub: NonGoalSubject, a: AnalyzedItem, titleStems: ReadonlySet<string>, cover: () => Map<string, string>): string[] | null {
+function namesSubject(sub: NonGoalSubject, view: TitleView): string[] | null {
+  const titleStems = view.stems;
   if (!sub.stems.some((st) => titleStems.has(st))) return null;
   const via: string[] = [];
   for (const d of sub.distinctive) {
     if (titleStems.has(d.stem)) { via.push(d.stem); continue; }
-    const v = cover().get(d.stem);
+    view.cover ??= softCover(view.a, titleStems, view.soft);
+    const v = view.cover.get(d.stem);
     if (!v) return null;
     via.push(v);
   }
   for (const st of sub.stems) if (titleStems.has(st) && !via.includes(st)) via.push(st);
-  if (sub.qualifier.size && ![...sub.qualifier].some((q) => a.terms.has(q))) return null;
+  if (sub.qualifier.size && ![...sub.qualifier].some((q) => view.a.terms.has(q))) return null;
   return via;
 }
 
 export function matchNonGoals(specs: readonly NonGoalSpec[], a: AnalyzedItem, isHealth = false, soft?: SoftMatcher): NonGoalHit | null {
   let best: NonGoalHit | null = null;
   const titleStems = specs.length ? titleStemsOf(a) : new Set<string>();
-  let covered: Map<string, string> | null = null;
-  const cover = () => (covered ??= softCover(a, titleStems, soft));
+  const view: TitleView = { a, stems: titleStems, soft, cover: null };
   for (const g of specs) {
     let weight = 0;
     let inTitle = false;
@@ -276,7 +285,7 @@ export function matchNonGoals(specs: readonly NonGoalSpec[], a: AnalyzedItem, is
       // Not enough scope words: the title may still name the ban's subject.
       let named: string[] | null = null;
       for (const sub of g.subjects) {
-        named = namesSubject(sub, a, titleStems, cover);
+        named = namesSubject(sub, view);
         if (named) { quoteClause = sub.clause; break; }
       }
       if (!named) continue;

@@ -1,0 +1,457 @@
+// Service benchmark (prints figures; not a timed test). Run: npm run bench -- pipeline
+// On the embedded default (PGlite + in-process queue, everything in this process) and, when DATABASE_URL and
+// REDIS_URL are set, on PostgreSQL + Redis with two real worker processes:
+//   1. ingest of 10,000 items over HTTP vs a plain multi-row INSERT of the same rows (same run, same database);
+//   2. a full run over them (createRun → finished);
+//   3. the nightly re-run after 1% of the items changed;
+//   4. GET /v1/suggestions/stop and /v1/portfolio under 20 concurrent clients from a second process, vs GET /healthz;
+//   5. worker memory on a 100,000-item run.
+// Every figure is printed with its target and PASS/MISS. The app is served in this process on 127.0.0.1 (port 0).
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { serve, type ServerType } from '@hono/node-server';
+import { Redis } from 'ioredis';
+import pg from 'pg';
+import { createApp } from '../../src/app.ts';
+import { parseConfig, type Config } from '../../src/config.ts';
+import { createLogger, type Db, type Deps } from '../../src/deps.ts';
+import { attachJobs, type Jobs } from '../../src/entry/jobs.ts';
+import { nodeDeps, openAndMigrate } from '../../src/entry/node.ts';
+import { createKey } from '../../src/pipeline/keys.ts';
+import { createRun } from '../../src/pipeline/runs.ts';
+import type { PathResult } from './load-client.ts';
+import { rng } from './engine.ts';
+
+const ROOT = fileURLToPath(new URL('../..', import.meta.url));
+const N = 10_000;
+const BIG_N = 100_000;
+const BATCH = 1_000; // items per POST /v1/items:batch (the API's maximum)
+const CHANGED = 100; // 1% of N, changed before the nightly re-run
+const LOAD = { concurrency: 20, seconds: 5, max: 50_000, warmup: 1 };
+
+// --- synthetic data: generic words from unrelated fields, no evaluation-set vocabulary. The strategy is written in
+// the "on" words; about a third of the items use only "off" words, so runs produce real stop suggestions, and ~2%
+// are near-copies of a recent item, so the duplicate path (pgvector neighbours) has work to do.
+const ON = ('harbor cargo freight vessel container crane dock route tide anchor telescope orbit comet nebula galaxy lens ' +
+  'mirror schedule inventory warehouse pallet forklift invoice customs tariff sensor gauge valve pump pressure').split(' ');
+const OFF = ('garden seed soil compost greenhouse orchard pruning irrigation violin cello rehearsal concert tempo melody ' +
+  'rhythm glacier river storm sailor beacon antenna battery turbine canvas easel chisel quilt').split(' ');
+const VERBS = 'track measure reduce speed up automate replace label sort plan'.split(' ');
+const TEAMS = ['quay', 'observatory', 'yard', 'studio'];
+const pick = <T>(r: () => number, xs: readonly T[]): T => xs[Math.floor(r() * xs.length)]!;
+const phrase = (r: () => number, words: readonly string[], n: number) => Array.from({ length: n }, () => pick(r, words)).join(' ');
+
+const STRATEGY = (() => {
+  const r = rng(7);
+  return {
+    north_star: { name: 'Synthetic north star' },
+    objectives: Array.from({ length: 8 }, (_, o) => ({
+      id: `O${o + 1}`,
+      title: `${pick(r, VERBS)} ${phrase(r, ON, 4)}`,
+      description: phrase(r, ON, 20),
+      key_results: Array.from({ length: 3 }, (_, k) => ({ id: `O${o + 1}.KR${k + 1}`, title: `${phrase(r, ON, 4)} rate`, metric: phrase(r, ON, 8) })),
+    })),
+    non_goals: [{ id: 'NG1', text: 'No sculpture or pottery workshops this year.' }],
+  };
+})();
+
+interface BenchItem {
+  id: string;
+  title: string;
+  description: string;
+  type: string;
+  status: string;
+  team: string;
+  estimate_points: number;
+  labels: string[];
+  parent_id: string | null;
+  created_at: string;
+  updated_at: string;
+}
+
+/** Item `i` of a backlog, computed on its own (no list held in memory), so 100k items stream in batches. */
+function benchItem(prefix: string, i: number): BenchItem {
+  const r = rng(i * 2654435761);
+  const epic = i % 50 === 0; // every 50th item is an epic; ~30% of the others belong to their block's epic
+  const words = r() < 0.65 ? ON : OFF;
+  let title = `${pick(r, VERBS)} ${phrase(r, words, 5)}`;
+  let description = `${phrase(r, words, 25)}. ${phrase(r, words, 10)}`;
+  if (!epic && i > 60 && r() < 0.02) {
+    const twin = benchItem(prefix, i - 1 - Math.floor(r() * 40));
+    title = `${twin.title} again`;
+    description = twin.description;
+  } else if (r() < 0.01) title = `${title} sculpture pottery workshop`;
+  return {
+    id: `${prefix}-${i}`, title, description,
+    type: epic ? 'epic' : pick(r, ['story', 'task', 'bug']),
+    status: pick(r, ['todo', 'todo', 'in_progress', 'done', 'blocked']),
+    team: pick(r, TEAMS),
+    estimate_points: Math.floor(r() * 8),
+    labels: [pick(r, words)],
+    parent_id: !epic && r() < 0.3 ? `${prefix}-${i - (i % 50)}` : null,
+    created_at: '2026-01-01T00:00:00Z',
+    updated_at: r() < 0.2 ? '2025-01-01T00:00:00Z' : '2026-10-01T00:00:00Z',
+  };
+}
+const batchOf = (prefix: string, from: number, n: number) => Array.from({ length: n }, (_, k) => benchItem(prefix, from + k));
+/** The items changed before the nightly re-run: spread over the backlog, none of them an epic. */
+const changedIndexes = () => Array.from({ length: CHANGED }, (_, k) => k * (N / CHANGED) + 37);
+
+// --- small helpers
+const now = () => performance.now();
+const fmt = (x: number) => Math.round(x).toLocaleString('en-US');
+const s = (msec: number) => `${(msec / 1000).toFixed(2)} s`;
+const verdict = (ok: boolean) => (ok ? 'PASS' : 'MISS');
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+async function waitFor<T>(what: string, check: () => Promise<T | null | undefined | false>, timeoutMs: number, everyMs = 50): Promise<T> {
+  const until = Date.now() + timeoutMs;
+  for (;;) {
+    const v = await check();
+    if (v) return v;
+    if (Date.now() > until) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await sleep(everyMs);
+  }
+}
+
+/** Resident memory of a process in MiB: now (VmRSS) and the peak since it started (VmHWM). */
+function memoryOf(pid: number): { rss: number; hwm: number } {
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  const kib = (field: string) => Number(new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(status)?.[1] ?? NaN);
+  return { rss: kib('VmRSS') / 1024, hwm: kib('VmHWM') / 1024 };
+}
+
+/** Samples VmRSS of some processes every 100 ms: the peak of one phase (VmHWM only knows the peak since start). */
+function sampleRss(pids: number[]) {
+  const peak = new Map(pids.map((p) => [p, memoryOf(p).rss]));
+  const timer = setInterval(() => {
+    for (const p of pids) peak.set(p, Math.max(peak.get(p)!, memoryOf(p).rss));
+  }, 100);
+  return {
+    stop() {
+      clearInterval(timer);
+      for (const p of pids) peak.set(p, Math.max(peak.get(p)!, memoryOf(p).rss));
+      return peak;
+    },
+  };
+}
+
+// --- the service under test
+interface Service {
+  db: Db;
+  deps: Deps;
+  jobs: Jobs;
+  url: string;
+  close(): Promise<void>;
+}
+
+async function startService(config: Config, prefix?: string): Promise<Service> {
+  const logger = createLogger('warn');
+  const db = await openAndMigrate(config, logger);
+  const deps = await nodeDeps(config, db, logger);
+  // As `bearing serve`: enqueues and relays the outbox; with Redis the worker processes run the jobs, without it
+  // the in-process runner does, here.
+  const jobs = await attachJobs(config, deps, { withWorkers: false, prefix });
+  const app = createApp(deps);
+  let port = 0;
+  const server = await new Promise<ServerType>((ok) => {
+    const srv = serve({ fetch: app.fetch, port: 0, hostname: '127.0.0.1' }, (info) => {
+      port = info.port;
+      ok(srv);
+    });
+  });
+  return {
+    db, deps, jobs, url: `http://127.0.0.1:${port}`,
+    async close() {
+      await new Promise<void>((ok) => server.close(() => ok()));
+      await jobs.close();
+      await db.close();
+    },
+  };
+}
+
+type Api = (method: string, path: string, body?: unknown) => Promise<any>;
+
+function apiClient(url: string, key: string): Api {
+  return async (method, path, body) => {
+    const res = await fetch(url + path, {
+      method,
+      headers: { authorization: `Bearer ${key}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    const text = await res.text();
+    if (!res.ok) throw new Error(`${method} ${path}: HTTP ${res.status} ${text.slice(0, 300)}`);
+    return text ? JSON.parse(text) : null;
+  };
+}
+
+async function newWorkspace(svc: Service, name: string): Promise<{ id: string; key: string; api: Api }> {
+  const created = await createKey({ db: svc.db, input: { workspaceName: `${name}-${process.pid}`, scopes: ['admin'], actor: 'bench' } });
+  const api = apiClient(svc.url, created.key);
+  await api('PUT', '/v1/strategy', STRATEGY);
+  return { id: created.workspace.id, key: created.key, api };
+}
+
+/** Items whose vector is missing or stale (the background `embed` jobs have not caught up). */
+async function unembedded(svc: Service, workspaceId: string): Promise<number> {
+  const r = await svc.db.query<{ n: number }>(
+    `SELECT count(*)::int AS n FROM items i WHERE i.workspace_id = $1 AND i.deleted_at IS NULL AND NOT EXISTS (
+       SELECT 1 FROM embeddings e WHERE e.workspace_id = $1 AND e.owner_kind = 'item' AND e.owner_id = i.uid
+          AND e.model = $2 AND e.content_hash = i.content_hash)`,
+    [workspaceId, svc.deps.embedder!.model],
+  );
+  return r.rows[0]!.n;
+}
+
+interface RunFigures {
+  ms: number;
+  counts: { total?: number; scored?: number; reused?: number; duplicates?: number; suggestions?: number };
+  /** Phases from the database's own timestamps: queued → plan done, → last score row, → finished (finalize). */
+  phases: { plan: number; score: number; finalize: number };
+}
+
+/** createRun → finished, timed from this process; then the run as GET /v1/runs/{id} shows it. */
+async function timedRun(svc: Service, ws: { id: string; api: Api }, kind: 'manual' | 'nightly', timeoutMs: number): Promise<RunFigures> {
+  const t0 = now();
+  const { run } = await createRun(svc.deps, { workspaceId: ws.id, kind, actor: 'bench', ...(kind === 'nightly' ? { dedupeKey: `nightly-bench-${Date.now()}` } : {}) });
+  const status = await waitFor(
+    `run ${run.id}`,
+    async () => {
+      const r = await svc.db.query<{ status: string }>('SELECT status FROM scoring_runs WHERE id = $1', [run.id]);
+      return ['finished', 'failed', 'cancelled'].includes(r.rows[0]!.status) ? r.rows[0]!.status : null;
+    },
+    timeoutMs,
+    25,
+  );
+  const ms = now() - t0;
+  const view = await ws.api('GET', `/v1/runs/${run.id}`);
+  if (status !== 'finished') throw new Error(`run ${run.id} ${status}: ${JSON.stringify(view.failures ?? view).slice(0, 500)}`);
+  const t = await svc.db.query<{ plan: number; score: number; finalize: number }>(
+    `SELECT extract(epoch FROM r.started_at - r.created_at) * 1000 AS plan,
+            extract(epoch FROM max(s.created_at) - r.started_at) * 1000 AS score,
+            extract(epoch FROM r.finished_at - max(s.created_at)) * 1000 AS finalize
+       FROM scoring_runs r JOIN item_scores s ON s.run_id = r.id WHERE r.id = $1 GROUP BY r.id`,
+    [run.id],
+  );
+  const p = t.rows[0]!;
+  return { ms, counts: view.counts, phases: { plan: Number(p.plan), score: Number(p.score), finalize: Number(p.finalize) } };
+}
+
+const phasesText = (f: RunFigures) =>
+  `queued→planned ${s(f.phases.plan)}, scoring ${s(f.phases.score)}, finalize ${s(f.phases.finalize)}`;
+
+// --- worker processes (PostgreSQL + Redis)
+function startWorker(env: Record<string, string>): Promise<ChildProcess> {
+  const proc = spawn(process.execPath, ['--import', 'tsx', 'test/bench/worker-proc.ts'], {
+    cwd: ROOT,
+    env: { ...process.env, ...env, LOG_LEVEL: 'warn' },
+    stdio: ['pipe', 'pipe', 'inherit'],
+  });
+  return new Promise((ok, fail) => {
+    proc.stdout!.on('data', (d) => String(d).includes('ready') && ok(proc));
+    proc.on('exit', (code) => fail(new Error(`bench worker exited ${code} before ready`)));
+  });
+}
+
+async function stopWorker(proc: ChildProcess): Promise<void> {
+  if (proc.exitCode !== null) return;
+  const exited = new Promise<void>((ok) => proc.once('exit', () => ok()));
+  proc.kill('SIGTERM');
+  const timer = setTimeout(() => proc.kill('SIGKILL'), 15_000);
+  await exited;
+  clearTimeout(timer);
+}
+
+// --- the load client, a second process
+async function loadTest(url: string, key: string, paths: string[]): Promise<PathResult[]> {
+  const args = ['--import', 'tsx', 'test/bench/load-client.ts', '--url', url, '--paths', paths.join(','),
+    '--concurrency', String(LOAD.concurrency), '--seconds', String(LOAD.seconds), '--max', String(LOAD.max), '--warmup', String(LOAD.warmup)];
+  const proc = spawn(process.execPath, args, { cwd: ROOT, env: { ...process.env, BENCH_KEY: key }, stdio: ['ignore', 'pipe', 'inherit'] });
+  let out = '';
+  proc.stdout.on('data', (d) => (out += String(d)));
+  // Async, never spawnSync: the server answering the load runs on this process's event loop.
+  const code = await new Promise<number | null>((ok) => proc.on('exit', ok));
+  if (code !== 0) throw new Error(`load client exited ${code}`);
+  return JSON.parse(out) as PathResult[];
+}
+
+// --- the benchmark parts
+async function ingest(api: Api, prefix: string, n: number): Promise<number> {
+  const t0 = now();
+  for (let at = 0; at < n; at += BATCH) {
+    const res = await api('POST', '/v1/items:batch', { items: batchOf(prefix, at, Math.min(BATCH, n - at)) });
+    if (res.created !== Math.min(BATCH, n - at)) throw new Error(`batch at ${at}: ${res.created} created`);
+  }
+  return now() - t0;
+}
+
+/**
+ * The baseline of part 1: the same 10,000 rows (uids and content hashes precomputed, untimed) written with plain
+ * multi-row INSERT ... VALUES statements of 1,000 rows into a scratch copy of `items` (same columns, defaults,
+ * indexes and unique constraints), through the same database handle.
+ */
+async function plainInsertMs(db: Db, workspaceId: string): Promise<number> {
+  await db.query('DROP TABLE IF EXISTS bench_items_scratch');
+  await db.query('CREATE TABLE bench_items_scratch (LIKE items INCLUDING DEFAULTS INCLUDING CONSTRAINTS INCLUDING INDEXES)');
+  const cols = ['uid', 'workspace_id', 'source', 'external_id', 'title', 'description', 'type', 'status', 'team', 'assignee',
+    'estimate_points', 'labels', 'parent_id', 'src_created_at', 'src_updated_at', 'content_hash'];
+  const statements: { text: string; params: unknown[] }[] = [];
+  for (let at = 0; at < N; at += BATCH) {
+    const params: unknown[] = [];
+    const tuples: string[] = [];
+    for (const it of batchOf('P', at, BATCH)) {
+      const hash = createHash('sha256').update(JSON.stringify(it)).digest('hex');
+      const row = [`itm_scratch_${it.id}`, workspaceId, '', it.id, it.title, it.description, it.type, it.status, it.team, null,
+        it.estimate_points, it.labels, it.parent_id, it.created_at, it.updated_at, hash];
+      tuples.push(`(${row.map((_, k) => `$${params.length + k + 1}`).join(', ')})`);
+      params.push(...row);
+    }
+    statements.push({ text: `INSERT INTO bench_items_scratch (${cols.join(', ')}) VALUES ${tuples.join(', ')}`, params });
+  }
+  const t0 = now();
+  for (const st of statements) await db.query(st.text, st.params);
+  const ms = now() - t0;
+  await db.query('DROP TABLE bench_items_scratch');
+  return ms;
+}
+
+interface BackendSpec {
+  label: string;
+  config: Config;
+  prefix?: string;
+  /** Environment of the worker processes; absent: jobs run in this process. */
+  workerEnv?: Record<string, string>;
+  /** Part 5 on this backend. */
+  big: boolean;
+}
+
+async function benchBackend(b: BackendSpec): Promise<void> {
+  console.log(`\n### ${b.label}`);
+  const svc = await startService(b.config, b.prefix);
+  const workers: ChildProcess[] = [];
+  try {
+    if (b.workerEnv) workers.push(...(await Promise.all([startWorker(b.workerEnv), startWorker(b.workerEnv)])));
+    // "The worker": the worker processes, or on the embedded default this (API) process itself.
+    const workerPids = workers.length ? workers.map((w) => w.pid!) : [process.pid];
+    const startRss = new Map(workerPids.map((p) => [p, memoryOf(p).rss]));
+    const ws = await newWorkspace(svc, 'bench-10k');
+
+    // 1. Ingest. The embed jobs each batch enqueues run meanwhile (in this process on the embedded default, in the
+    // workers otherwise), as in production; the time until they have all finished is printed separately.
+    const baseMs = await plainInsertMs(svc.db, ws.id);
+    const ingestMs = await ingest(ws.api, 'I', N);
+    const tEmbed = now();
+    await waitFor('embeddings of the ingest', async () => (await unembedded(svc, ws.id)) === 0, 300_000, 200);
+    const ratio = ingestMs / baseMs;
+    console.log(`1. ingest ${fmt(N)} items via POST /v1/items:batch (${N / BATCH} × ${fmt(BATCH)}, HTTP): ${s(ingestMs)} = ${fmt((N / ingestMs) * 1000)} items/s`);
+    console.log(`   baseline: plain multi-row INSERT of the same rows into a scratch copy of items: ${s(baseMs)} = ${fmt((N / baseMs) * 1000)} items/s`);
+    console.log(`   ratio ${ratio.toFixed(2)}x the plain INSERT (target <= 3x): ${verdict(ratio <= 3)}`);
+    console.log(`   background embedding done ${s(now() - tEmbed)} after the last batch was answered`);
+
+    // 2. Full run, with every vector in place (the nightly case; a run embeds what is missing itself).
+    const full = await timedRun(svc, ws, 'manual', 300_000);
+    console.log(`2. full run over ${fmt(N)} items, deterministic scorer${workers.length ? `, ${workers.length} worker processes` : ', in-process'}: ${s(full.ms)} (target <= 30 s): ${verdict(full.ms <= 30_000)}`);
+    console.log(`   counts: scored ${full.counts.scored}, reused ${full.counts.reused}, duplicates ${full.counts.duplicates}, suggestions ${full.counts.suggestions}; ${phasesText(full)}`);
+
+    // 3. Nightly re-run after 1% of the items changed (titles edited through the batch API).
+    const since = (await svc.db.query<{ t: Date }>('SELECT clock_timestamp() AS t')).rows[0]!.t;
+    const edits = changedIndexes().map((i) => ({ ...benchItem('I', i), title: `${benchItem('I', i).title} revised` }));
+    const tEdit = now();
+    const edited = await ws.api('POST', '/v1/items:batch', { items: edits });
+    const editMs = now() - tEdit;
+    await waitFor('embeddings of the edits', async () => (await unembedded(svc, ws.id)) === 0, 120_000, 100);
+    const embedEditMs = now() - tEdit;
+    const nightly = await timedRun(svc, ws, 'nightly', 300_000);
+    const embedded = (await svc.db.query<{ n: number }>(
+      `SELECT count(*)::int AS n FROM embeddings WHERE workspace_id = $1 AND owner_kind = 'item' AND created_at > $2`, [ws.id, since])).rows[0]!.n;
+    const share = nightly.ms / full.ms;
+    console.log(`3. nightly re-run after ${edited.updated} of ${fmt(N)} items changed: ${s(nightly.ms)} = ${(share * 100).toFixed(1)}% of the full run (target <= 10%): ${verdict(share <= 0.1)}`);
+    console.log(`   work: scored ${nightly.counts.scored}, reused ${nightly.counts.reused}; embeddings computed since the change: ${embedded}; ${phasesText(nightly)}`);
+    console.log(`   (the edit: POST of ${CHANGED} items ${s(editMs)}, their embeddings done ${s(embedEditMs)} after it started)`);
+
+    // 4. Read endpoints under load from a second process, against the trivial /healthz in the same run.
+    const load = await loadTest(svc.url, ws.key, ['/healthz', '/v1/suggestions/stop', '/v1/portfolio']);
+    const base = load[0]!;
+    console.log(`4. ${LOAD.concurrency} concurrent clients (second process), ${LOAD.seconds} s or ${fmt(LOAD.max)} requests per endpoint after ${LOAD.warmup} s warm-up:`);
+    for (const r of load) {
+      const target = r.path === '/healthz' ? 'baseline' : `p99 target <= 50 ms: ${verdict(r.p99_ms <= 50 && r.errors === 0)}`;
+      console.log(`   GET ${r.path.padEnd(21)} p50 ${r.p50_ms.toFixed(1).padStart(6)} ms  p99 ${r.p99_ms.toFixed(1).padStart(6)} ms  max ${r.max_ms.toFixed(0).padStart(4)} ms  ${fmt(r.rps).padStart(6)} req/s  ${fmt(r.bytes)} B  errors ${r.errors}  ` +
+        (r === base ? `(${target})` : `p99 ${(r.p99_ms / base.p99_ms).toFixed(1)}x baseline (${target})`));
+    }
+
+    // 5. Worker memory on a 100,000-item backlog, against the same workers' start-up RSS and their peak on 10k.
+    if (!b.big) {
+      console.log(`5. worker memory at ${fmt(BIG_N)} items: not run on this backend (time budget; see PostgreSQL + Redis)`);
+      return;
+    }
+    const peak10k = new Map(workerPids.map((p) => [p, memoryOf(p).hwm]));
+    const big = await newWorkspace(svc, 'bench-100k');
+    const ingestSampler = sampleRss(workerPids);
+    const tBig = now();
+    const bigIngestMs = await ingest(big.api, 'B', BIG_N);
+    await waitFor('embeddings of the 100k ingest', async () => (await unembedded(svc, big.id)) === 0, 900_000, 1000);
+    const bigEmbeddedMs = now() - tBig;
+    const ingestPeak = ingestSampler.stop();
+    const runSampler = sampleRss(workerPids);
+    const bigRun = await timedRun(svc, big, 'manual', 900_000);
+    const runPeak = runSampler.stop();
+    console.log(`5. ${fmt(BIG_N)}-item backlog: ingest ${s(bigIngestMs)} (${fmt((BIG_N / bigIngestMs) * 1000)} items/s; all embedded after ${s(bigEmbeddedMs)}), run ${s(bigRun.ms)} (scored ${bigRun.counts.scored}, suggestions ${bigRun.counts.suggestions}; ${phasesText(bigRun)})`);
+    for (const p of workerPids) {
+      const m = memoryOf(p);
+      const flat = m.hwm <= 1.5 * peak10k.get(p)!;
+      console.log(`   ${p === process.pid ? 'API+worker process' : `worker ${p}`}: RSS after start-up ${fmt(startRss.get(p)!)} MiB; peak (VmHWM) after the 10k parts ${fmt(peak10k.get(p)!)} MiB; ` +
+        `100k: peak while ingesting+embedding ${fmt(ingestPeak.get(p)!)} MiB, while running ${fmt(runPeak.get(p)!)} MiB, VmHWM ${fmt(m.hwm)} MiB ` +
+        `(${(m.hwm / startRss.get(p)!).toFixed(1)}x start-up; target: 100k peak <= 1.5x the 10k peak: ${verdict(flat)})`);
+    }
+  } finally {
+    await Promise.all(workers.map(stopWorker));
+    await svc.close();
+  }
+}
+
+export async function benchPipeline(): Promise<void> {
+  // Embedded default: a fresh data folder, no Redis (in-process jobs), exactly as `bearing serve` without settings.
+  const dataDir = mkdtempSync(join(tmpdir(), 'bearing-bench-'));
+  try {
+    await benchBackend({ label: 'embedded default (PGlite, in-process queue, one process)', config: parseConfig({ BEARING_DATA_DIR: dataDir, LOG_LEVEL: 'warn' }), big: process.env.BENCH_EMBEDDED_100K === '1' });
+  } finally {
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+
+  const { DATABASE_URL, REDIS_URL } = process.env;
+  if (!DATABASE_URL || !REDIS_URL) {
+    console.log('\n### PostgreSQL + Redis: skipped (set DATABASE_URL and REDIS_URL)');
+    return;
+  }
+  // A fresh database per bench run (dropped at the end) and a private BullMQ key prefix.
+  const dbName = `bearing_bench_${process.pid}`;
+  const admin = new pg.Client({ connectionString: DATABASE_URL });
+  await admin.connect();
+  await admin.query(`DROP DATABASE IF EXISTS ${dbName}`);
+  await admin.query(`CREATE DATABASE ${dbName}`);
+  const url = new URL(DATABASE_URL);
+  url.pathname = `/${dbName}`;
+  const prefix = `bearing-bench-${process.pid}`;
+  try {
+    const label = `PostgreSQL ${(await admin.query<{ v: string }>(`SELECT split_part(current_setting('server_version'), ' ', 1) AS v`)).rows[0]!.v} + Redis (API in this process, 2 worker processes)`;
+    await benchBackend({
+      label,
+      config: parseConfig({ DATABASE_URL: url.toString(), REDIS_URL, LOG_LEVEL: 'warn' }),
+      prefix,
+      workerEnv: { DATABASE_URL: url.toString(), REDIS_URL, BENCH_QUEUE_PREFIX: prefix },
+      big: true,
+    });
+  } finally {
+    await admin.query(`DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`).catch((e: unknown) => console.error(`could not drop ${dbName}: ${String(e)}`));
+    await admin.end();
+    const redis = new Redis(REDIS_URL);
+    for await (const keys of redis.scanStream({ match: `${prefix}:*`, count: 1000 })) if ((keys as string[]).length) await redis.del(...(keys as string[]));
+    redis.disconnect();
+  }
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) await benchPipeline();

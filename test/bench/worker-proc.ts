@@ -1,0 +1,28 @@
+// A real `bearing worker` process for the pipeline benchmark: the project's processors on BullMQ with the
+// production WORKER_SETTINGS (unlike test/integration/fixtures/worker-proc.ts, whose short lock timings exist to
+// observe crash recovery and would only add Redis traffic here). Env: DATABASE_URL, REDIS_URL, BENCH_QUEUE_PREFIX.
+// Prints "ready" once its workers are connected; the benchmark reads its memory from /proc/<pid>/status.
+import { parseConfig } from '../../src/config.ts';
+import { createLogger } from '../../src/deps.ts';
+import { attachJobs } from '../../src/entry/jobs.ts';
+import { nodeDeps, openAndMigrate } from '../../src/entry/node.ts';
+
+const config = parseConfig(process.env);
+const logger = createLogger('warn');
+const db = await openAndMigrate(config, logger);
+const jobs = await attachJobs(config, await nodeDeps(config, db, logger), {
+  withWorkers: true,
+  prefix: process.env.BENCH_QUEUE_PREFIX,
+  relay: false, // the benchmark's API process relays the outbox, as `bearing serve` does
+});
+let stopping = false;
+const stop = () => {
+  if (stopping) return;
+  stopping = true;
+  void jobs.close().then(() => db.close()).then(() => process.exit(0));
+};
+process.on('SIGTERM', stop);
+// The benchmark holds our stdin open: if it dies without killing us, stdin ends and we leave instead of lingering.
+process.stdin.on('end', stop);
+process.stdin.resume();
+process.stdout.write('ready\n');
