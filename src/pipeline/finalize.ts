@@ -29,17 +29,28 @@ export const DUPLICATE_CANDIDATE_MIN_COSINE = 0.6;
 /** Rejected or snoozed suggestions stay hidden this long unless the item or strategy changes. */
 export const SNOOZE_DAYS = 30;
 
-/** Candidate pairs among the run's items: each item's nearest neighbours through the HNSW index of its model. */
-async function candidatePairs(db: Db, runId: string, workspaceId: string, model: string, dims: number, uids: string[]): Promise<[string, string][]> {
+/**
+ * Up to this many items, neighbours are found exactly (the workspace's vectors through the primary key, then a
+ * sort): deterministic, and cheap at this size. Above it, the HNSW index answers approximately in ~O(log n).
+ */
+export const EXACT_NEIGHBOURS_MAX = 2_000;
+
+/** Candidate pairs among the run's items: each item's nearest neighbours among the run's items, same model. */
+async function candidatePairs(db: Db, run: { id: string; workspace_id: string; total: number }, model: string, dims: number, uids: string[]): Promise<[string, string][]> {
   if (!Number.isInteger(dims) || dims <= 0) return [];
+  const exact = run.total <= EXACT_NEIGHBOURS_MAX;
+  const distance = `e.embedding::vector(${dims}) <=> a.embedding::vector(${dims})`;
   return db.transaction(async (tx) => {
-    // The HNSW index spans every workspace and model: filtering after the index scan could leave fewer than
-    // NEIGHBOURS rows, so let the scan continue until enough rows pass the filter (pgvector ≥ 0.8).
-    await tx.query(`SET LOCAL hnsw.iterative_scan = relaxed_order`);
-    // Right after a bulk ingest the table's statistics are stale and the planner may prefer an exact scan of the
-    // workspace's vectors plus a sort (quadratic over a run). The nearest-neighbour sort is the only sort here:
-    // disabling sorts for this transaction leaves the HNSW index as the plan.
-    await tx.query(`SET LOCAL enable_sort = off`);
+    if (!exact) {
+      // The HNSW index spans every workspace and model: filtering after the index scan could leave fewer than
+      // NEIGHBOURS rows, so let the scan continue until enough rows pass the filter (pgvector >= 0.8).
+      await tx.query(`SET LOCAL hnsw.iterative_scan = relaxed_order`);
+      // Right after a bulk ingest the statistics are stale and the planner may prefer the exact plan (quadratic over
+      // a large run). The nearest-neighbour sort is the only sort here: disabling sorts leaves the HNSW index.
+      await tx.query(`SET LOCAL enable_sort = off`);
+    }
+    // `+ 0` hides the distance from the index, so small runs get the exact plan whatever the statistics say.
+    const order = exact ? `(${distance}) + 0, e.owner_id` : distance;
     const r = await tx.query<{ a: string; b: string }>(
       `SELECT a.owner_id AS a, n.owner_id AS b
          FROM embeddings a
@@ -48,10 +59,10 @@ async function candidatePairs(db: Db, runId: string, workspaceId: string, model:
             WHERE e.workspace_id = a.workspace_id AND e.owner_kind = 'item' AND e.model = a.model AND e.dims = ${dims}
               AND e.owner_id <> a.owner_id
               AND EXISTS (SELECT 1 FROM item_scores s WHERE s.run_id = $4 AND s.item_uid = e.owner_id)
-            ORDER BY e.embedding::vector(${dims}) <=> a.embedding::vector(${dims}) LIMIT ${NEIGHBOURS}) n
+            ORDER BY ${order} LIMIT ${NEIGHBOURS}) n
         WHERE a.workspace_id = $1 AND a.owner_kind = 'item' AND a.model = $2 AND a.dims = ${dims} AND a.owner_id = ANY($3::text[])
           AND 1 - (n.embedding::vector(${dims}) <=> a.embedding::vector(${dims})) >= ${DUPLICATE_CANDIDATE_MIN_COSINE}`,
-    [workspaceId, model, uids, runId],
+      [run.workspace_id, model, uids, run.id],
     );
     return r.rows.map((x): [string, string] => [x.a, x.b]);
   });
@@ -77,23 +88,23 @@ class UnionFind {
 }
 
 /** Runs the engine's duplicate rule on each item's neighbourhood, then once more on each resulting cluster. */
-async function decideDuplicates(deps: Deps, runId: string, workspaceId: string): Promise<{ clusters: string[][]; duplicates: Map<string, string> }> {
+async function decideDuplicates(deps: Deps, run: { id: string; workspace_id: string; total: number }): Promise<{ clusters: string[][]; duplicates: Map<string, string> }> {
   const duplicates = new Map<string, string>(); // uid → uid to keep
   if (!deps.embedder) return { clusters: [], duplicates };
   const confirmed = new UnionFind();
   let after = '';
   for (;;) {
-    const page = await runScoresPage(deps.db, runId, after, PAGE);
+    const page = await runScoresPage(deps.db, run.id, after, PAGE);
     if (!page.length) break;
     after = page[page.length - 1]!.item_uid;
-    const pairs = await candidatePairs(deps.db, runId, workspaceId, deps.embedder.model, deps.embedder.dimensions, page.map((p) => p.item_uid));
+    const pairs = await candidatePairs(deps.db, run, deps.embedder.model, deps.embedder.dimensions, page.map((p) => p.item_uid));
     const hoods = new Map<string, Set<string>>();
     for (const [a, b] of pairs) (hoods.get(a) ?? hoods.set(a, new Set([a])).get(a)!).add(b);
     if (!hoods.size) continue;
     // One query for every item of every neighbourhood of this page.
     const members = new Set<string>();
     for (const hood of hoods.values()) for (const uid of hood) members.add(uid);
-    const loaded = new Map((await loadItems(deps.db, workspaceId, [...members])).map((i) => [i.uid, i]));
+    const loaded = new Map((await loadItems(deps.db, run.workspace_id, [...members])).map((i) => [i.uid, i]));
     for (const hood of hoods.values()) {
       const items = [...hood].map((uid) => loaded.get(uid)).filter((i): i is NonNullable<typeof i> => !!i);
       const byId = new Map(items.map((i) => [i.item.id, i.uid]));
@@ -102,7 +113,7 @@ async function decideDuplicates(deps: Deps, runId: string, workspaceId: string):
   }
   const clusters: string[][] = [];
   for (const group of confirmed.groups()) {
-    const items = await loadItems(deps.db, workspaceId, group);
+    const items = await loadItems(deps.db, run.workspace_id, group);
     const uidOf = new Map(items.map((i) => [i.item.id, i.uid]));
     const verdict = findDuplicates(items.map((i) => i.item), deps.wordVectors);
     for (const [dup, keep] of verdict.duplicateOf) duplicates.set(uidOf.get(dup)!, uidOf.get(keep)!);
@@ -117,7 +128,7 @@ export async function finalizeRun(deps: Deps, payload: { workspace_id: string; r
   const index = await strategyIndexFor(deps, run.workspace_id, run.strategy_version);
 
   // 1. Duplicates: re-decide the redundant copies (the copy to keep is left as scored).
-  const { clusters, duplicates } = await decideDuplicates(deps, run.id, run.workspace_id);
+  const { clusters, duplicates } = await decideDuplicates(deps, { id: run.id, workspace_id: run.workspace_id, total: run.counts.total ?? 0 });
   if (duplicates.size) {
     const dupItems = await loadItems(deps.db, run.workspace_id, [...duplicates.keys()]);
     const keepItems = new Map((await loadItems(deps.db, run.workspace_id, [...new Set(duplicates.values())])).map((k) => [k.uid, k.item]));

@@ -51,7 +51,11 @@ export async function openDatabase(opts: OpenOptions): Promise<Db> {
     db = dbFromPool(pool, 'pglite', () => lite.close());
   }
   // The extension must exist before its type oid can be read; migrations create it too (IF NOT EXISTS).
-  await db.query('CREATE EXTENSION IF NOT EXISTS vector');
+  await db.query('CREATE EXTENSION IF NOT EXISTS vector').catch((err: { code?: string }) => {
+    // Two processes starting on a fresh database race here ("IF NOT EXISTS" is not atomic): the loser sees a
+    // unique violation (23505) although the extension now exists, which is all that is needed.
+    if (err.code !== '23505') throw err;
+  });
   const oid = await db.query<{ oid: number }>(`SELECT oid::int AS oid FROM pg_type WHERE typname = 'vector'`);
   if (oid.rows[0]) vt.setOid(oid.rows[0].oid);
   return db;
