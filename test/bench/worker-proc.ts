@@ -1,7 +1,8 @@
 // A real `bearing worker` process for the pipeline benchmark: the project's processors on BullMQ with the
 // production WORKER_SETTINGS (unlike test/integration/fixtures/worker-proc.ts, whose short lock timings exist to
 // observe crash recovery and would only add Redis traffic here). Env: DATABASE_URL, REDIS_URL, BENCH_QUEUE_PREFIX.
-// Prints "ready" once its workers are connected; the benchmark reads its memory from /proc/<pid>/status.
+// Prints "ready" once its workers are connected. The benchmark reads RSS from /proc/<pid>/status; on a "mem" line on
+// stdin this process answers with the peaks of process.memoryUsage() since the previous "mem" (JS heap vs the rest).
 import { parseConfig } from '../../src/config.ts';
 import { createLogger } from '../../src/deps.ts';
 import { attachJobs } from '../../src/entry/jobs.ts';
@@ -15,6 +16,21 @@ const jobs = await attachJobs(config, await nodeDeps(config, db, logger), {
   prefix: process.env.BENCH_QUEUE_PREFIX,
   relay: false, // the benchmark's API process relays the outbox, as `bearing serve` does
 });
+const KEYS = ['rss', 'heapUsed', 'heapTotal', 'external', 'arrayBuffers'] as const;
+const zero = () => Object.fromEntries(KEYS.map((k) => [k, 0])) as Record<(typeof KEYS)[number], number>;
+let peak = zero();
+const sample = () => {
+  const m = process.memoryUsage();
+  for (const k of KEYS) peak[k] = Math.max(peak[k], m[k]);
+};
+setInterval(sample, 100).unref();
+process.stdin.on('data', (d) => {
+  if (!String(d).includes('mem')) return;
+  sample();
+  process.stdout.write(`mem ${JSON.stringify(peak)}\n`);
+  peak = zero();
+});
+
 let stopping = false;
 const stop = () => {
   if (stopping) return;
