@@ -1,8 +1,9 @@
 // The `finalize` job, after every `score` job of a run: duplicates (pgvector nearest neighbours within the run,
 // confirmed by the engine's own duplicate rule — never all pairs), stop suggestions ranked across the whole run,
 // and the portfolio snapshot. Streams the run in pages; only duplicate clusters and stop candidates are held.
-import { markFinished } from '../adapters/db/runs.ts';
+import { finishedRuns, markFinished } from '../adapters/db/runs.ts';
 import {
+  carriedDuplicatePairs,
   clearSuggestions,
   insertPortfolio,
   insertSuggestions,
@@ -87,17 +88,28 @@ class UnionFind {
   }
 }
 
-/** Runs the engine's duplicate rule on each item's neighbourhood, then once more on each resulting cluster. */
-async function decideDuplicates(deps: Deps, run: { id: string; workspace_id: string; total: number }): Promise<{ clusters: string[][]; duplicates: Map<string, string> }> {
+/**
+ * Runs the engine's duplicate rule on the neighbourhood of every item scored afresh in this run, carries over the
+ * previous run's verdicts between unchanged items, then applies the rule once more to each resulting cluster.
+ * A nightly run where 1% changed so searches neighbours for 1% of the items.
+ */
+async function decideDuplicates(
+  deps: Deps,
+  run: { id: string; workspace_id: string; total: number; previousRunId: string | null },
+): Promise<{ clusters: string[][]; duplicates: Map<string, string> }> {
   const duplicates = new Map<string, string>(); // uid → uid to keep
   if (!deps.embedder) return { clusters: [], duplicates };
   const confirmed = new UnionFind();
+  if (run.previousRunId) for (const [dup, keep] of await carriedDuplicatePairs(deps.db, run.workspace_id, run.previousRunId, run.id)) confirmed.union(dup, keep);
   let after = '';
   for (;;) {
     const page = await runScoresPage(deps.db, run.id, after, PAGE);
     if (!page.length) break;
     after = page[page.length - 1]!.item_uid;
-    const pairs = await candidatePairs(deps.db, run, deps.embedder.model, deps.embedder.dimensions, page.map((p) => p.item_uid));
+    // Re-used scores belong to unchanged items whose neighbours, if they changed, search from their own side.
+    const fresh = run.previousRunId ? page.filter((p) => p.reused_from_run === null) : page;
+    if (!fresh.length) continue;
+    const pairs = await candidatePairs(deps.db, run, deps.embedder.model, deps.embedder.dimensions, fresh.map((p) => p.item_uid));
     const hoods = new Map<string, Set<string>>();
     for (const [a, b] of pairs) (hoods.get(a) ?? hoods.set(a, new Set([a])).get(a)!).add(b);
     if (!hoods.size) continue;
@@ -128,7 +140,15 @@ export async function finalizeRun(deps: Deps, payload: { workspace_id: string; r
   const index = await strategyIndexFor(deps, run.workspace_id, run.strategy_version);
 
   // 1. Duplicates: re-decide the redundant copies (the copy to keep is left as scored).
-  const { clusters, duplicates } = await decideDuplicates(deps, { id: run.id, workspace_id: run.workspace_id, total: run.counts.total ?? 0 });
+  // Statistics go stale after a bulk ingest and a run's inserts; the page and neighbour queries below need them.
+  await deps.db.query('ANALYZE item_scores, items, embeddings').catch(() => undefined);
+  const [previous] = (await finishedRuns(deps.db, run.workspace_id, 1)).filter((r) => r.strategy_version === run.strategy_version && r.scorer === run.scorer);
+  const { clusters, duplicates } = await decideDuplicates(deps, {
+    id: run.id,
+    workspace_id: run.workspace_id,
+    total: run.counts.total ?? 0,
+    previousRunId: previous?.id ?? null,
+  });
   if (duplicates.size) {
     const dupItems = await loadItems(deps.db, run.workspace_id, [...duplicates.keys()]);
     const keepItems = new Map((await loadItems(deps.db, run.workspace_id, [...new Set(duplicates.values())])).map((k) => [k.uid, k.item]));

@@ -25,6 +25,24 @@ export interface PortfolioView extends Portfolio {
   drift: Drift | null;
 }
 
+/**
+ * Finished runs never change, so the alignment drops between two of them are computed once per process (the query
+ * reads every score of both runs) and served from memory after that.
+ */
+const DROPS_CACHE_MAX = 256;
+const dropsCache = new Map<string, ReturnType<typeof alignmentDrops>>();
+function cachedDrops(db: Db, workspaceId: string, previousId: string, latestId: string): ReturnType<typeof alignmentDrops> {
+  const key = `${workspaceId}:${previousId}:${latestId}`;
+  let hit = dropsCache.get(key);
+  if (!hit) {
+    hit = alignmentDrops(db, workspaceId, previousId, latestId, ALIGNMENT_DROP - EPSILON, MAX_DROPS);
+    hit.catch(() => dropsCache.delete(key));
+    dropsCache.set(key, hit);
+    if (dropsCache.size > DROPS_CACHE_MAX) dropsCache.delete(dropsCache.keys().next().value!);
+  }
+  return hit;
+}
+
 export async function getPortfolio(db: Db, workspaceId: string): Promise<PortfolioView> {
   const [latest, previous] = await finishedRuns(db, workspaceId, 2);
   const snapshot = latest && (await portfolioOf(db, workspaceId, latest.id));
@@ -32,7 +50,7 @@ export async function getPortfolio(db: Db, workspaceId: string): Promise<Portfol
   const before = previous && (await portfolioOf(db, workspaceId, previous.id));
   let drift: Drift | null = null;
   if (previous && before) {
-    const drops = await alignmentDrops(db, workspaceId, previous.id, latest.id, ALIGNMENT_DROP - EPSILON, MAX_DROPS);
+    const drops = await cachedDrops(db, workspaceId, previous.id, latest.id);
     const gapsBefore = new Set(before.portfolio.coverage_gaps.map((g) => g.kr_id));
     drift = {
       previous_run_id: previous.id,

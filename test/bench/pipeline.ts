@@ -7,7 +7,8 @@
 //   4. GET /v1/suggestions/stop and /v1/portfolio under 20 concurrent clients from a second process, vs GET /healthz;
 //   5. worker memory on a 100,000-item run.
 // Every figure is printed with its target and PASS/MISS. The app is served in this process on 127.0.0.1 (port 0).
-// BENCH_PIPELINE_BACKEND=embedded|postgres runs one backend only; BENCH_EMBEDDED_100K=1 adds part 5 on the embedded one.
+// BENCH_PIPELINE_BACKEND=embedded|postgres runs one backend only; BENCH_EMBEDDED_100K=1 adds part 5 on the embedded one;
+// BENCH_SKIP_100K=1 leaves part 5 out on PostgreSQL.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -502,7 +503,7 @@ export async function benchPipeline(): Promise<void> {
       config: parseConfig({ DATABASE_URL: url.toString(), REDIS_URL, LOG_LEVEL: 'warn' }),
       prefix,
       workerEnv: { DATABASE_URL: url.toString(), REDIS_URL, BENCH_QUEUE_PREFIX: prefix },
-      big: true,
+      big: process.env.BENCH_SKIP_100K !== '1',
     });
   } finally {
     await admin.query(`DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`).catch((e: unknown) => console.error(`could not drop ${dbName}: ${String(e)}`));

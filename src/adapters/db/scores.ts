@@ -82,6 +82,8 @@ export interface RunScoreRow {
   team: string | null;
   points: number | null;
   content_hash: string;
+  /** Set when the score was copied from an earlier run (the item and its relatives did not change). */
+  reused_from_run: string | null;
   score: ItemScore;
   stop: unknown;
 }
@@ -89,7 +91,7 @@ export interface RunScoreRow {
 /** A page of a run's scores in item order (finalize streams through a run this way). */
 export async function runScoresPage(q: Queryable, runId: string, afterUid: string, limit: number): Promise<RunScoreRow[]> {
   const r = await q.query<RunScoreRow>(
-    `SELECT s.item_uid, i.external_id, i.source, i.title, s.team, s.points, s.content_hash, s.stop_candidate AS stop,
+    `SELECT s.item_uid, i.external_id, i.source, i.title, s.team, s.points, s.content_hash, s.reused_from_run, s.stop_candidate AS stop,
             jsonb_build_object('id', i.external_id, 'alignment', s.alignment, 'objective_id', s.objective_id, 'kr_id', s.kr_id,
               'execution_health', s.execution_health, 'flags', to_jsonb(s.flags), 'duplicate_of', s.duplicate_of,
               'non_goal_id', s.non_goal_id, 'rationale', s.rationale, 'evidence', s.evidence) AS score
@@ -155,4 +157,21 @@ export async function insertPortfolio(q: Queryable, runId: string, workspaceId: 
 /** Finalize is re-runnable: a retry starts from clean suggestions. */
 export async function clearSuggestions(q: Queryable, runId: string): Promise<void> {
   await q.query('DELETE FROM stop_suggestions WHERE run_id = $1 AND id NOT IN (SELECT suggestion_id FROM suggestion_feedback)', [runId]);
+}
+
+/**
+ * The duplicate verdicts (copy uid → kept uid) of a finished run, for items that are also in `runId` with a re-used
+ * score: unchanged pairs a later run can carry over instead of searching neighbours again.
+ */
+export async function carriedDuplicatePairs(q: Queryable, workspaceId: string, previousRunId: string, runId: string): Promise<[string, string][]> {
+  const r = await q.query<{ dup: string; keep: string }>(
+    `SELECT p.item_uid AS dup, k.uid AS keep
+       FROM item_scores p
+       JOIN items k ON k.workspace_id = $1 AND k.external_id = p.duplicate_of AND k.deleted_at IS NULL
+       JOIN item_scores cd ON cd.run_id = $3 AND cd.item_uid = p.item_uid AND cd.reused_from_run IS NOT NULL
+       JOIN item_scores ck ON ck.run_id = $3 AND ck.item_uid = k.uid AND ck.reused_from_run IS NOT NULL
+      WHERE p.run_id = $2 AND p.duplicate_of IS NOT NULL`,
+    [workspaceId, previousRunId, runId],
+  );
+  return r.rows.map((x) => [x.dup, x.keep]);
 }
