@@ -103,12 +103,10 @@ async function decideDuplicates(
   if (run.previousRunId) for (const [dup, keep] of await carriedDuplicatePairs(deps.db, run.workspace_id, run.previousRunId, run.id)) confirmed.union(dup, keep);
   let after = '';
   for (;;) {
-    const page = await runScoresPage(deps.db, run.id, after, PAGE);
-    if (!page.length) break;
-    after = page[page.length - 1]!.item_uid;
     // Re-used scores belong to unchanged items whose neighbours, if they changed, search from their own side.
-    const fresh = run.previousRunId ? page.filter((p) => p.reused_from_run === null) : page;
-    if (!fresh.length) continue;
+    const fresh = await runScoresPage(deps.db, run.id, after, PAGE, { freshOnly: run.previousRunId !== null });
+    if (!fresh.length) break;
+    after = fresh[fresh.length - 1]!.item_uid;
     const pairs = await candidatePairs(deps.db, run, deps.embedder.model, deps.embedder.dimensions, fresh.map((p) => p.item_uid));
     const hoods = new Map<string, Set<string>>();
     for (const [a, b] of pairs) (hoods.get(a) ?? hoods.set(a, new Set([a])).get(a)!).add(b);

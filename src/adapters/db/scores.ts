@@ -89,14 +89,14 @@ export interface RunScoreRow {
 }
 
 /** A page of a run's scores in item order (finalize streams through a run this way). */
-export async function runScoresPage(q: Queryable, runId: string, afterUid: string, limit: number): Promise<RunScoreRow[]> {
+export async function runScoresPage(q: Queryable, runId: string, afterUid: string, limit: number, opts: { freshOnly?: boolean } = {}): Promise<RunScoreRow[]> {
   const r = await q.query<RunScoreRow>(
     `SELECT s.item_uid, i.external_id, i.source, i.title, s.team, s.points, s.content_hash, s.reused_from_run, s.stop_candidate AS stop,
             jsonb_build_object('id', i.external_id, 'alignment', s.alignment, 'objective_id', s.objective_id, 'kr_id', s.kr_id,
               'execution_health', s.execution_health, 'flags', to_jsonb(s.flags), 'duplicate_of', s.duplicate_of,
               'non_goal_id', s.non_goal_id, 'rationale', s.rationale, 'evidence', s.evidence) AS score
        FROM item_scores s JOIN items i ON i.uid = s.item_uid
-      WHERE s.run_id = $1 AND s.item_uid > $2 ORDER BY s.item_uid LIMIT $3`,
+      WHERE s.run_id = $1 AND s.item_uid > $2 ${opts.freshOnly ? 'AND s.reused_from_run IS NULL' : ''} ORDER BY s.item_uid LIMIT $3`,
     [runId, afterUid, limit],
   );
   return r.rows;
