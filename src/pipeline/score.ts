@@ -1,6 +1,7 @@
 // One `score` job: the engine's verdict for a batch of a run's items — or, for an item whose own content, its
 // parent's and children's content, the strategy version and the scorer are unchanged since its last finished run
 // (and that did not cross the staleness line since), that earlier verdict copied without any work.
+import { toBacklogItem, type ItemRow } from '../adapters/db/items.ts';
 import { copyScores, insertScores, previousScores, type ScoreRecord } from '../adapters/db/scores.ts';
 import { embedMissingItems } from './embed.ts';
 import type { Db, Deps } from '../deps.ts';
@@ -22,26 +23,8 @@ interface LoadedItem {
 const ITEM_SQL = `SELECT uid, content_hash, team, external_id, source, title, description, type, status, assignee, estimate_points,
   labels, parent_id, src_created_at, src_updated_at FROM items`;
 
-function toBacklogItem(r: Record<string, any>): BacklogItem {
-  return {
-    id: r.external_id,
-    source: r.source || null,
-    title: r.title,
-    description: r.description,
-    type: r.type,
-    status: r.status,
-    team: r.team,
-    assignee: r.assignee,
-    estimate_points: r.estimate_points,
-    labels: r.labels,
-    parent_id: r.parent_id,
-    created_at: r.src_created_at ? new Date(r.src_created_at).toISOString() : null,
-    updated_at: r.src_updated_at ? new Date(r.src_updated_at).toISOString() : null,
-  };
-}
-
 export async function loadItems(db: Db, workspaceId: string, uids: string[]): Promise<LoadedItem[]> {
-  const r = await db.query<Record<string, any>>(`${ITEM_SQL} WHERE workspace_id = $1 AND uid = ANY($2::text[]) AND deleted_at IS NULL ORDER BY uid`, [workspaceId, uids]);
+  const r = await db.query<ItemRow>(`${ITEM_SQL} WHERE workspace_id = $1 AND uid = ANY($2::text[]) AND deleted_at IS NULL ORDER BY uid`, [workspaceId, uids]);
   return r.rows.map((x) => ({ uid: x.uid, content_hash: x.content_hash, team: x.team, item: toBacklogItem(x) }));
 }
 
@@ -54,11 +37,11 @@ export async function loadRelatives(db: Db, workspaceId: string, items: LoadedIt
   const ownIds = [...new Set(items.map((i) => i.item.id))];
   const [parents, children] = await Promise.all([
     parentIds.length
-      ? db.query<Record<string, any>>(`${ITEM_SQL} WHERE workspace_id = $1 AND external_id = ANY($2::text[]) AND deleted_at IS NULL ORDER BY uid`, [workspaceId, parentIds])
+      ? db.query<ItemRow>(`${ITEM_SQL} WHERE workspace_id = $1 AND external_id = ANY($2::text[]) AND deleted_at IS NULL ORDER BY uid`, [workspaceId, parentIds])
       : { rows: [] },
-    db.query<Record<string, any>>(`${ITEM_SQL} WHERE workspace_id = $1 AND parent_id = ANY($2::text[]) AND deleted_at IS NULL ORDER BY uid`, [workspaceId, ownIds]),
+    db.query<ItemRow>(`${ITEM_SQL} WHERE workspace_id = $1 AND parent_id = ANY($2::text[]) AND deleted_at IS NULL ORDER BY uid`, [workspaceId, ownIds]),
   ]);
-  const load = (x: Record<string, any>): LoadedItem => ({ uid: x.uid, content_hash: x.content_hash, team: x.team, item: toBacklogItem(x) });
+  const load = (x: ItemRow): LoadedItem => ({ uid: x.uid, content_hash: x.content_hash, team: x.team, item: toBacklogItem(x) });
   return { parents: parents.rows.map(load), children: children.rows.map(load) };
 }
 

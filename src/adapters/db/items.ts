@@ -1,6 +1,7 @@
 // SQL for backlog items. A whole batch is sent as one JSON parameter and upserted in one statement; an item whose
 // content hash is unchanged (and that is not deleted) is left untouched, so re-sending it changes nothing.
 import type { Queryable } from '../../deps.ts';
+import type { BacklogItem } from '../../domain/contracts.ts';
 
 export interface ItemRecord {
   uid: string;
@@ -104,4 +105,24 @@ export async function findItems(q: Queryable, workspaceId: string, externalId: s
 
 export async function softDeleteItem(q: Queryable, workspaceId: string, uid: string): Promise<void> {
   await q.query(`UPDATE items SET deleted_at = now(), changed_at = now() WHERE workspace_id = $1 AND uid = $2`, [workspaceId, uid]);
+}
+
+/** A stored item in the contract's shape, as the caller sent it (no source → null, timestamps as ISO-8601). */
+export function toBacklogItem(r: Pick<ItemRow, 'external_id' | 'source' | 'title' | 'description' | 'type' | 'status' | 'team' | 'assignee' | 'estimate_points' | 'labels' | 'parent_id'> & { src_created_at: Date | string | null; src_updated_at: Date | string | null }): BacklogItem {
+  const iso = (d: Date | string | null) => (d ? new Date(d).toISOString() : null);
+  return {
+    id: r.external_id,
+    source: r.source || null,
+    title: r.title,
+    description: r.description,
+    type: r.type,
+    status: r.status,
+    team: r.team,
+    assignee: r.assignee,
+    estimate_points: r.estimate_points,
+    labels: r.labels,
+    parent_id: r.parent_id,
+    created_at: iso(r.src_created_at),
+    updated_at: iso(r.src_updated_at),
+  };
 }

@@ -1,6 +1,6 @@
 // Backlog items: batch upsert, list with filters and cursor pagination, read one, soft delete.
 import { createRoute, z, type OpenAPIHono } from '@hono/zod-openapi';
-import type { ItemRow } from '../../adapters/db/items.ts';
+import { toBacklogItem, type ItemRow } from '../../adapters/db/items.ts';
 import type { Deps } from '../../deps.ts';
 import { BacklogItemInput } from '../../domain/contracts.ts';
 import { ingestItems, MAX_BATCH_ITEMS } from '../../pipeline/ingest-items.ts';
@@ -10,20 +10,20 @@ import { accepts } from '../middleware.ts';
 import { contractSchema, ItemSchema, iso, problemResponses } from '../schemas.ts';
 
 export function itemView(r: ItemRow): z.infer<typeof ItemSchema> {
+  const item = toBacklogItem(r);
   return {
-    id: r.external_id,
-    source: r.source === '' ? null : r.source,
-    title: r.title,
-    description: r.description,
-    type: r.type,
-    status: r.status,
-    team: r.team,
-    assignee: r.assignee,
-    estimate_points: r.estimate_points,
-    labels: r.labels,
-    parent_id: r.parent_id,
-    created_at: iso(r.src_created_at),
-    updated_at: iso(r.src_updated_at),
+    ...item,
+    source: item.source ?? null,
+    description: item.description ?? null,
+    type: item.type ?? null,
+    status: item.status ?? null,
+    team: item.team ?? null,
+    assignee: item.assignee ?? null,
+    estimate_points: item.estimate_points ?? null,
+    labels: item.labels ?? [],
+    parent_id: item.parent_id ?? null,
+    created_at: item.created_at ?? null,
+    updated_at: item.updated_at ?? null,
     bearing: { revision: r.revision, content_hash: r.content_hash, ingested_at: iso(r.ingested_at)!, changed_at: iso(r.changed_at)! },
   };
 }
