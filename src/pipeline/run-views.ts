@@ -1,7 +1,7 @@
 // What the API shows of scoring runs and of the scores they wrote: starting a run (createRun in runs.ts does the
 // work), a run with its live progress, the run list, and an item's score now and over time.
-import { getRun, scoreProgress, type RunRow } from '../adapters/db/runs.ts';
-import { itemScoresPage, runsPage, scoreProgressOf, type StoredScoreRow } from '../adapters/db/run-reads.ts';
+import { getRun, type RunRow } from '../adapters/db/runs.ts';
+import { itemScoresPage, runsPage, scoreProgressOf, type ScoreProgress, type StoredScoreRow } from '../adapters/db/run-reads.ts';
 import type { Db, Deps } from '../deps.ts';
 import type { ItemScore } from '../domain/contracts.ts';
 import { Problem } from '../lib/problem.ts';
@@ -84,13 +84,13 @@ export interface StartRunInput {
 /** Starts a manual run, or returns the identical one still queued or running (created: false). */
 export async function startRun(deps: Pick<Deps, 'db' | 'jobs'>, input: StartRunInput): Promise<{ run: RunView; created: boolean }> {
   const { run, created } = await createRun(deps, { ...input, kind: 'manual' });
-  return { run: toRunView(run, await scoreProgress(deps.db, run.id)), created };
+  return { run: toRunView(run, await progressOf(deps.db, run.id)), created };
 }
 
 export async function getRunView(db: Db, workspaceId: string, id: string): Promise<RunView> {
   const run = await getRun(db, workspaceId, id);
   if (!run) throw new Problem('not_found', `no run "${id}"`);
-  return toRunView(run, await scoreProgress(db, run.id));
+  return toRunView(run, await progressOf(db, run.id));
 }
 
 export async function listRunViews(db: Db, workspaceId: string, q: { limit: number; cursor?: string }): Promise<{ runs: RunView[]; next_cursor: string | null }> {
@@ -158,4 +158,8 @@ export async function getItemScoreHistory(
     scores: page.map(toScoreView),
     next_cursor: rows.length > q.limit ? encodeCursor([page[page.length - 1]!.run_id]) : null,
   };
+}
+
+async function progressOf(db: Db, runId: string): Promise<ScoreProgress> {
+  return (await scoreProgressOf(db, [runId])).get(runId) ?? { scored: 0, reused: 0 };
 }

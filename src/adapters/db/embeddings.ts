@@ -22,11 +22,3 @@ export async function upsertEmbeddings(q: Queryable, workspaceId: string, model:
   );
   return r.rowCount ?? 0;
 }
-
-export async function countEmbeddings(q: Queryable, workspaceId: string, model: string): Promise<Record<string, number>> {
-  const r = await q.query<{ owner_kind: string; n: string }>(
-    `SELECT owner_kind, count(*)::text AS n FROM embeddings WHERE workspace_id = $1 AND model = $2 GROUP BY owner_kind`,
-    [workspaceId, model],
-  );
-  return Object.fromEntries(r.rows.map((x) => [x.owner_kind, Number(x.n)]));
-}

@@ -23,8 +23,13 @@ export async function runsPage(q: Queryable, workspaceId: string, limit: number,
   return r.rows;
 }
 
-/** Scored / reused counts of several runs at once (see scoreProgress in runs.ts for one run). */
-export async function scoreProgressOf(q: Queryable, runIds: string[]): Promise<Map<string, { scored: number; reused: number }>> {
+/** Scored / reused counts of runs (one query for a whole page of runs). */
+export interface ScoreProgress {
+  scored: number;
+  reused: number;
+}
+
+export async function scoreProgressOf(q: Queryable, runIds: string[]): Promise<Map<string, ScoreProgress>> {
   if (!runIds.length) return new Map();
   const r = await q.query<{ run_id: string; scored: string; reused: string }>(
     `SELECT run_id, count(*) FILTER (WHERE reused_from_run IS NULL)::text AS scored, count(*) FILTER (WHERE reused_from_run IS NOT NULL)::text AS reused

@@ -57,15 +57,6 @@ export async function getRun(q: Queryable, workspaceId: string, id: string): Pro
   return r.rows[0] ?? null;
 }
 
-export async function listRuns(q: Queryable, workspaceId: string, limit: number, before?: Date): Promise<RunRow[]> {
-  const r = await q.query<RunRow>(
-    `SELECT ${RUN_COLS} FROM scoring_runs WHERE workspace_id = $1 AND ($2::timestamptz IS NULL OR created_at < $2)
-      ORDER BY created_at DESC, id DESC LIMIT $3`,
-    [workspaceId, before ?? null, limit],
-  );
-  return r.rows;
-}
-
 /** The latest finished (non-dry) runs, newest first. */
 export async function finishedRuns(q: Queryable, workspaceId: string, limit: number): Promise<RunRow[]> {
   const r = await q.query<RunRow>(
@@ -103,18 +94,4 @@ export async function recordFailure(q: Queryable, id: string, job: string, error
       WHERE id = $1`,
     [id, job, error.slice(0, 2000), fatal],
   );
-}
-
-export interface ScoreProgress {
-  scored: number;
-  reused: number;
-}
-
-export async function scoreProgress(q: Queryable, runId: string): Promise<ScoreProgress> {
-  const r = await q.query<{ scored: string; reused: string }>(
-    `SELECT count(*) FILTER (WHERE reused_from_run IS NULL)::text AS scored, count(*) FILTER (WHERE reused_from_run IS NOT NULL)::text AS reused
-       FROM item_scores WHERE run_id = $1`,
-    [runId],
-  );
-  return { scored: Number(r.rows[0]?.scored ?? 0), reused: Number(r.rows[0]?.reused ?? 0) };
 }
