@@ -36,6 +36,7 @@ export interface Readiness {
 
 import type { Embedder } from './domain/embedder.ts';
 import type { WordVectors } from './domain/engine/vectors.ts';
+import type { ChatModel } from './domain/llm.ts';
 
 export interface Deps {
   db: Db;
@@ -46,6 +47,8 @@ export interface Deps {
    * moves them to `queue`. Absent on Workers: there the outbox is drained by a Node process.
    */
   jobs?: { queue: JobQueue; kick(): void };
+  /** The configured chat model (OPENAI_API_KEY); absent without a provider, and then answers are deterministic. */
+  chat?: ChatModel;
   /** Offline word vectors for the engine's semantic signal (Node); without them the engine is lexical only. */
   wordVectors?: WordVectors;
   clock: Clock;

@@ -1,0 +1,94 @@
+// The provider adapters through the real `openai` SDK against the test server: embeddings, completions, streams,
+// and what the SDK's retries and timeouts do with the server's faults.
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { createClient, createOpenAIChat, createOpenAIEmbedder } from '../../src/adapters/ai/openai.ts';
+import { startFakeOpenAI, type FakeOpenAI } from '../helpers/openai-server.ts';
+
+let server: FakeOpenAI;
+beforeAll(async () => {
+  server = await startFakeOpenAI({ chat: (b) => `echo: ${b.messages.at(-1)?.content ?? ''}` });
+});
+afterAll(() => server.close());
+beforeEach(() => server.clearFaults());
+
+const client = (o: { timeoutMs?: number; maxRetries?: number } = {}) =>
+  createClient({ apiKey: 'test-key', baseURL: server.url, timeoutMs: o.timeoutMs ?? 2_000, maxRetries: o.maxRetries ?? 0 });
+
+describe('embedder', () => {
+  it('returns one unit vector per text, in input order, and similar texts are closer', async () => {
+    const e = createOpenAIEmbedder(client(), 'fake-embed-64', 64);
+    const [a, b, c] = await e.embed(['refund the duplicate invoice', 'duplicate invoice refund', 'paint the fence blue']);
+    const dot = (x: number[], y: number[]) => x.reduce((s, v, i) => s + v * y[i]!, 0);
+    expect(a).toHaveLength(64);
+    expect(dot(a!, a!)).toBeCloseTo(1, 6);
+    expect(dot(a!, b!)).toBeGreaterThan(dot(a!, c!));
+  });
+
+  it('rejects vectors of another length than the model is configured for', async () => {
+    const e = createOpenAIEmbedder(client(), 'fake-embed-32', 64);
+    await expect(e.embed(['x'])).rejects.toThrow(/32-dimension embedding; expected 64/);
+  });
+
+  it('answers [] for no texts without calling the provider', async () => {
+    const before = server.calls.embeddings;
+    expect(await createOpenAIEmbedder(client(), 'fake-embed-64', 64).embed([])).toEqual([]);
+    expect(server.calls.embeddings).toBe(before);
+  });
+});
+
+describe('chat', () => {
+  it('completes with usage and passes a JSON schema as response_format', async () => {
+    const chat = createOpenAIChat(client(), 'fake-chat');
+    const r = await chat.complete({ messages: [{ role: 'user', content: 'hello' }], jsonSchema: { name: 'x', schema: { type: 'object' } } });
+    expect(r.text).toBe('echo: hello');
+    expect(r.usage.promptTokens).toBeGreaterThanOrEqual(0);
+    expect(server.chatBodies.at(-1)?.response_format?.type).toBe('json_schema');
+  });
+
+  it('streams the reply in pieces that join to the full text', async () => {
+    const chat = createOpenAIChat(client(), 'fake-chat');
+    const pieces: string[] = [];
+    for await (const p of chat.stream({ messages: [{ role: 'user', content: 'one two three four five' }] })) pieces.push(p);
+    expect(pieces.length).toBeGreaterThan(2);
+    expect(pieces.join('')).toBe('echo: one two three four five');
+  });
+
+  it('throws when the stream is cut mid-way', async () => {
+    server.fail('chat', 'cut_stream', 1);
+    const chat = createOpenAIChat(client(), 'fake-chat');
+    const read = async () => {
+      for await (const _ of chat.stream({ messages: [{ role: 'user', content: 'one two three four five six seven' }] })) void _;
+    };
+    await expect(read()).rejects.toThrow();
+  });
+
+  it('retries a 429 after Retry-After and then succeeds', async () => {
+    server.fail('chat', 'rate_limit', 1, 1);
+    const before = server.calls.chat;
+    const t0 = Date.now();
+    const r = await createOpenAIChat(client({ maxRetries: 1 }), 'fake-chat').complete({ messages: [{ role: 'user', content: 'again' }] });
+    expect(r.text).toBe('echo: again');
+    expect(server.calls.chat - before).toBe(2);
+    expect(Date.now() - t0).toBeGreaterThanOrEqual(900);
+  });
+
+  it('fails on 500, malformed bodies and hangs past the timeout (no retries configured)', async () => {
+    const chat = createOpenAIChat(client({ timeoutMs: 300 }), 'fake-chat');
+    const ask = () => chat.complete({ messages: [{ role: 'user', content: 'x' }] });
+    server.fail('chat', 'server_error', 1);
+    await expect(ask()).rejects.toThrow();
+    server.fail('chat', 'malformed', 1);
+    await expect(ask()).rejects.toThrow();
+    server.fail('chat', 'hang', 1);
+    await expect(ask()).rejects.toThrow(/timed out/i);
+    expect((await ask()).text).toBe('echo: x');
+  });
+
+  it('fails fast when the server is down, and works again once it is back', async () => {
+    await server.stop();
+    const chat = createOpenAIChat(client(), 'fake-chat');
+    await expect(chat.complete({ messages: [{ role: 'user', content: 'x' }] })).rejects.toThrow(/connection/i);
+    await server.start();
+    expect((await chat.complete({ messages: [{ role: 'user', content: 'y' }] })).text).toBe('echo: y');
+  });
+});
