@@ -7,6 +7,7 @@ import type { Deps, Processor, ProcessorJob, Processors } from '../src/deps.ts';
 import { embedMissingItems, embedMissingPassages } from '../src/pipeline/embed.ts';
 import { finalizeRun } from '../src/pipeline/finalize.ts';
 import { createRun, failRun, planRun } from '../src/pipeline/runs.ts';
+import type { JudgeSettings } from '../src/pipeline/judge.ts';
 import { scoreRunBatch } from '../src/pipeline/score.ts';
 
 const RunRef = z.object({ workspace_id: z.string().min(1), run_id: z.string().min(1) });
@@ -48,11 +49,17 @@ export function localDay(at: Date, timezone: string): string {
   return new Intl.DateTimeFormat('en-CA', { timeZone: timezone, year: 'numeric', month: '2-digit', day: '2-digit' }).format(at);
 }
 
-export function createProcessors(deps: Deps, opts: { timezoneOf?: (workspaceId: string) => Promise<string> } = {}): Processors {
+export interface ProcessorOptions {
+  timezoneOf?: (workspaceId: string) => Promise<string>;
+  /** LLM judge settings (from the configuration); the documented defaults when absent. */
+  judge?: JudgeSettings;
+}
+
+export function createProcessors(deps: Deps, opts: ProcessorOptions = {}): Processors {
   return {
     score: {
       plan: runJob(deps, (job) => planRun(deps, parse(PAYLOADS.plan, job))),
-      score: runJob(deps, (job) => scoreRunBatch(deps, parse(PAYLOADS.score, job))),
+      score: runJob(deps, (job) => scoreRunBatch(deps, parse(PAYLOADS.score, job), { judge: opts.judge })),
       finalize: runJob(deps, (job) => finalizeRun(deps, parse(PAYLOADS.finalize, job))),
     },
     embed: {

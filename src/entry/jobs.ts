@@ -5,6 +5,7 @@ import { createBullmqQueue } from '../adapters/queue/bullmq.ts';
 import { createInProcessQueue } from '../adapters/queue/inprocess.ts';
 import type { Config } from '../config.ts';
 import type { Deps, JobQueue } from '../deps.ts';
+import { judgeSettings } from '../pipeline/judge.ts';
 import { startRelay } from '../pipeline/outbox.ts';
 import { createProcessors } from '../../workers/jobs.ts';
 import { startWorkers, type StartWorkersOptions } from '../../workers/run-workers.ts';
@@ -19,7 +20,8 @@ export interface Jobs {
  * the API process (`bearing serve`) only enqueues. Without Redis, jobs always run in this process.
  */
 export async function attachJobs(
-  config: Pick<Config, 'REDIS_URL'>,
+  /** A parsed Config (its judge settings apply), or just REDIS_URL (the judge's defaults apply). */
+  config: Pick<Config, 'REDIS_URL'> & Partial<Config>,
   deps: Deps,
   opts: {
     withWorkers: boolean;
@@ -30,7 +32,10 @@ export async function attachJobs(
     relay?: boolean;
   },
 ): Promise<Jobs> {
-  const processors = createProcessors(deps, { timezoneOf: async (ws) => (await getSchedule(deps.db, ws))?.timezone ?? 'UTC' });
+  const processors = createProcessors(deps, {
+    timezoneOf: async (ws) => (await getSchedule(deps.db, ws))?.timezone ?? 'UTC',
+    judge: config.BEARING_JUDGE_BATCH_SIZE === undefined ? undefined : judgeSettings(config as Config),
+  });
   let queue: JobQueue;
   let workers: { close(): Promise<void> } | undefined;
   if (config.REDIS_URL) {

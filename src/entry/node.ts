@@ -8,7 +8,8 @@ import { serve } from '@hono/node-server';
 import { migrate, migrationStatus } from '../adapters/db/migrate.ts';
 import { openDatabase } from '../adapters/db/open-node.ts';
 import { createApp } from '../app.ts';
-import type { Config } from '../config.ts';
+import { createProviderAdapters } from '../adapters/ai/openai.ts';
+import { embeddingDimensions, type Config } from '../config.ts';
 import { createLogger, systemClock, type Db, type Deps, type Logger } from '../deps.ts';
 import { bootstrapDefaultKey } from '../pipeline/keys.ts';
 import type { Embedder } from '../domain/embedder.ts';
@@ -41,9 +42,28 @@ export function buildDeps(config: Config, db: Db, logger: Logger, embedder?: Emb
   };
 }
 
-/** Deps of a Node process: no provider configured, so the deterministic embedder fills the pgvector columns. */
+/**
+ * Deps of a Node process. With OPENAI_API_KEY: the provider's embedder fills the pgvector columns and its chat model
+ * judges runs (and answers questions); the engine's word vectors still load, since the engine is the judge's prior
+ * and its fallback. Without a key: the deterministic embedder, no chat model, no network.
+ */
 export async function nodeDeps(config: Config, db: Db, logger: Logger): Promise<Deps> {
-  return buildDeps(config, db, logger, await createDeterministicEmbedder(), loadWordVectors());
+  const wordVectors = loadWordVectors();
+  if (!config.OPENAI_API_KEY) return buildDeps(config, db, logger, await createDeterministicEmbedder(), wordVectors);
+  const { embedder, chat } = createProviderAdapters({
+    apiKey: config.OPENAI_API_KEY,
+    baseURL: config.OPENAI_BASE_URL,
+    embeddingModel: config.OPENAI_EMBEDDING_MODEL,
+    embeddingDimensions: embeddingDimensions(config),
+    chatModel: config.OPENAI_CHAT_MODEL,
+    timeoutMs: config.OPENAI_TIMEOUT_MS,
+    maxRetries: config.OPENAI_MAX_RETRIES,
+    maxRetryAfterMs: config.OPENAI_MAX_RETRY_AFTER_MS,
+  });
+  logger.info('provider configured', { baseURL: config.OPENAI_BASE_URL ?? 'default', embeddingModel: embedder.model, dimensions: embedder.dimensions, chatModel: chat.model });
+  const deps = buildDeps(config, db, logger, embedder, wordVectors);
+  deps.chat = chat;
+  return deps;
 }
 
 export async function openAndMigrate(config: Config, logger: Logger): Promise<Db> {

@@ -1,6 +1,6 @@
 // Embedding of items and strategy passages into pgvector. Only what has no vector for this model and content hash
 // is embedded, so re-running it does nothing.
-import { upsertEmbeddings } from '../adapters/db/embeddings.ts';
+import { upsertEmbeddings, vectorHashes } from '../adapters/db/embeddings.ts';
 import type { Db, Queryable } from '../deps.ts';
 import type { Embedder } from '../domain/embedder.ts';
 
@@ -31,33 +31,53 @@ export async function embedOwners(
   );
 }
 
-/** Embeds the given items that have no vector for this model and their current content hash. */
+/**
+ * Embeds the items that have no vector for this model and their current content hash (all live items of the
+ * workspace, or the given ones). Switching models this way re-embeds lazily: each item gets the new model's vector
+ * when it is next embedded or scored, and lookups filter on the model, so vectors of two models are never compared.
+ */
 export async function embedMissingItems(db: Db, embedder: Embedder, workspaceId: string, uids?: string[]): Promise<number> {
+  if (uids) return embedGivenItems(db, embedder, workspaceId, uids);
   let done = 0;
   let after = '';
-  for (let page = 0; ; page++) {
+  for (;;) {
     // Two primary-key driven reads compared here, rather than one anti-join: right after a bulk ingest the planner's
     // statistics are stale and a join plan can degrade to scanning every vector of the workspace per item.
-    const items = uids
-      ? await db.query<ItemText>(
-          `SELECT uid, title, description, content_hash FROM items WHERE workspace_id = $1 AND uid = ANY($2::text[]) AND deleted_at IS NULL ORDER BY uid`,
-          [workspaceId, uids.slice(page * EMBED_BATCH, (page + 1) * EMBED_BATCH)],
-        )
-      : await db.query<ItemText>(
-          `SELECT uid, title, description, content_hash FROM items WHERE workspace_id = $1 AND uid > $2 AND deleted_at IS NULL ORDER BY uid LIMIT $3`,
-          [workspaceId, after, EMBED_BATCH],
-        );
-    if (!items.rows.length && (!uids || page * EMBED_BATCH >= uids.length)) return done;
-    if (!items.rows.length) continue;
-    after = items.rows[items.rows.length - 1]!.uid;
-    const have = await db.query<{ owner_id: string; content_hash: string }>(
-      `SELECT owner_id, content_hash FROM embeddings WHERE workspace_id = $1 AND owner_kind = 'item' AND owner_id = ANY($2::text[]) AND model = $3`,
-      [workspaceId, items.rows.map((i) => i.uid), embedder.model],
+    const items = await db.query<ItemText>(
+      `SELECT uid, title, description, content_hash FROM items WHERE workspace_id = $1 AND uid > $2 AND deleted_at IS NULL ORDER BY uid LIMIT $3`,
+      [workspaceId, after, EMBED_BATCH],
     );
-    const current = new Map(have.rows.map((h) => [h.owner_id, h.content_hash]));
-    const missing = items.rows.filter((i) => current.get(i.uid) !== i.content_hash);
-    done += await embedOwners(db, embedder, workspaceId, 'item', missing.map((x) => ({ id: x.uid, text: itemEmbeddingText(x), content_hash: x.content_hash })));
+    if (!items.rows.length) return done;
+    after = items.rows[items.rows.length - 1]!.uid;
+    done += await embedStale(db, embedder, workspaceId, items.rows);
   }
+}
+
+/** Items per read when the uids are given (a score job's batch): two reads for the lot, then provider calls. */
+const GIVEN_READ = 1000;
+
+async function embedGivenItems(db: Db, embedder: Embedder, workspaceId: string, uids: string[]): Promise<number> {
+  let done = 0;
+  for (let i = 0; i < uids.length; i += GIVEN_READ) {
+    const items = await db.query<ItemText>(
+      `SELECT uid, title, description, content_hash FROM items WHERE workspace_id = $1 AND uid = ANY($2::text[]) AND deleted_at IS NULL ORDER BY uid`,
+      [workspaceId, uids.slice(i, i + GIVEN_READ)],
+    );
+    done += await embedStale(db, embedder, workspaceId, items.rows);
+  }
+  return done;
+}
+
+/** Embeds those of `items` whose vector for this model is missing or of older content, EMBED_BATCH per call. */
+async function embedStale(db: Db, embedder: Embedder, workspaceId: string, items: ItemText[]): Promise<number> {
+  const current = await vectorHashes(db, workspaceId, 'item', items.map((i) => i.uid), embedder.model);
+  const missing = items.filter((i) => current.get(i.uid) !== i.content_hash);
+  let done = 0;
+  for (let i = 0; i < missing.length; i += EMBED_BATCH) {
+    const chunk = missing.slice(i, i + EMBED_BATCH);
+    done += await embedOwners(db, embedder, workspaceId, 'item', chunk.map((x) => ({ id: x.uid, text: itemEmbeddingText(x), content_hash: x.content_hash })));
+  }
+  return done;
 }
 
 interface ItemText {
@@ -67,17 +87,17 @@ interface ItemText {
   content_hash: string;
 }
 
-/** Embeds the passages of the workspace's active strategy version that have no vector for this model. */
-export async function embedMissingPassages(db: Db, embedder: Embedder, workspaceId: string): Promise<number> {
+/** Embeds the passages of a strategy version (default: the active one) that have no vector for this model. */
+export async function embedMissingPassages(db: Db, embedder: Embedder, workspaceId: string, version?: number): Promise<number> {
   const r = await db.query<{ version: number; passage_id: string; text: string; content_hash: string }>(
     `SELECT p.version, p.passage_id, p.text, v.content_hash FROM strategy_passages p
        JOIN strategy_versions v ON v.workspace_id = p.workspace_id AND v.version = p.version
        LEFT JOIN embeddings e ON e.workspace_id = p.workspace_id AND e.owner_kind = 'passage'
             AND e.owner_id = 'v' || p.version || ':' || p.passage_id AND e.model = $2
-      WHERE p.workspace_id = $1 AND p.version = (SELECT max(version) FROM strategy_versions WHERE workspace_id = $1)
+      WHERE p.workspace_id = $1 AND p.version = COALESCE($3::int, (SELECT max(version) FROM strategy_versions WHERE workspace_id = $1))
         AND e.owner_id IS NULL
       ORDER BY p.passage_id`,
-    [workspaceId, embedder.model],
+    [workspaceId, embedder.model, version ?? null],
   );
   let done = 0;
   for (let i = 0; i < r.rows.length; i += EMBED_BATCH) {

@@ -1,9 +1,16 @@
-// One `score` job: the engine's verdict for a batch of a run's items — or, for an item whose own content, its
-// parent's and children's content, the strategy version and the scorer are unchanged since its last finished run
-// (and that did not cross the staleness line since), that earlier verdict copied without any work.
+// One `score` job: the verdict for a batch of a run's items — the engine's, or with a provider configured the LLM
+// judge's merged with the engine's reading (src/pipeline/judge.ts; the engine answers whenever the judge cannot).
+// For an item whose own content, its parent's and children's content, the strategy version and the way it would be
+// scored (engine version, judge model and prompt version) are unchanged since its last finished run (and that did not
+// cross the staleness line since), that earlier verdict is copied without any work.
 import { toBacklogItem, type ItemRow } from '../adapters/db/items.ts';
+import { JUDGE_PROMPT_VERSION } from '../../prompts/judge.ts';
+import { breakerOpen, recordCall } from '../adapters/db/judgements.ts';
+import type { RunRow } from '../adapters/db/runs.ts';
 import { copyScores, insertScores, previousScores, type ScoreRecord } from '../adapters/db/scores.ts';
-import { embedMissingItems } from './embed.ts';
+import { parseConfig } from '../config.ts';
+import { embedMissingItems, embedMissingPassages } from './embed.ts';
+import { failureReason, judgeSettings, judgeTargets, type JudgeSettings } from './judge.ts';
 import type { Db, Deps } from '../deps.ts';
 import type { BacklogItem } from '../domain/contracts.ts';
 import { DEFAULT_STALE_DAYS, scoreBatch } from '../domain/engine/index.ts';
@@ -12,6 +19,9 @@ import { requireRun } from './runs.ts';
 import { strategyIndexFor } from './strategy-index-cache.ts';
 
 const DAY_MS = 86_400_000;
+
+/** The judge settings of an unconfigured environment (the documented defaults in src/config.ts). */
+export const DEFAULT_JUDGE_SETTINGS: JudgeSettings = judgeSettings(parseConfig({}));
 
 interface LoadedItem {
   uid: string;
@@ -67,7 +77,43 @@ export function crossesStaleLine(item: BacklogItem, before: Date, now: Date, sta
   return times.some((t) => before.getTime() - t > limit !== now.getTime() - t > limit);
 }
 
-export async function scoreRunBatch(deps: Deps, payload: { workspace_id: string; run_id: string; uids: string[] }): Promise<{ scored: number; reused: number }> {
+/** How an item's verdict is produced in this process: the judge (model + prompt version) or the engine alone. */
+function scorerWanted(deps: Deps, runScorer: string): { scorer: string; prompt: string | null } {
+  return deps.chat ? { scorer: `llm:${deps.chat.model}`, prompt: JUDGE_PROMPT_VERSION } : { scorer: runScorer, prompt: null };
+}
+
+/**
+ * Gives the batch's items (and the strategy version's passages) vectors of the configured embedding model where they
+ * have none: the judge retrieves passages through them, finalize finds duplicates through them. A provider that fails
+ * here costs the run nothing but retrieval quality (the failure counts towards the run's breaker, which, once open,
+ * skips this step).
+ */
+async function ensureVectors(deps: Deps, run: RunRow, uids: string[], settings: JudgeSettings): Promise<void> {
+  const embedder = deps.embedder;
+  if (!embedder) return;
+  if (deps.chat && (await breakerOpen(deps.db, run.id))) return;
+  try {
+    await embedMissingPassages(deps.db, embedder, run.workspace_id, run.strategy_version);
+    await embedMissingItems(deps.db, embedder, run.workspace_id, uids);
+  } catch (err) {
+    if (!deps.chat) throw err; // the deterministic embedder runs in-process: its failure is a bug, not an outage
+    const reason = failureReason(err);
+    await recordCall(deps.db, run.id, { ok: false, reason, resetsStreak: false }, settings.breakerFailures);
+    deps.logger.warn('embedding failed: retrieval falls back to the engine’s passages', { run: run.id, reason, error: String((err as Error)?.message ?? err) });
+  }
+}
+
+export interface ScoreOptions {
+  /** Judge settings (batch size, concurrency, budget, breaker); DEFAULT_JUDGE_SETTINGS when absent. */
+  judge?: JudgeSettings;
+}
+
+export async function scoreRunBatch(
+  deps: Deps,
+  payload: { workspace_id: string; run_id: string; uids: string[] },
+  opts: ScoreOptions = {},
+): Promise<{ scored: number; reused: number }> {
+  const settings = opts.judge ?? DEFAULT_JUDGE_SETTINGS;
   const run = await requireRun(deps.db, payload.workspace_id, payload.run_id);
   if (run.status !== 'running' && run.status !== 'queued') return { scored: 0, reused: 0 };
   // A retried job skips what an earlier attempt already wrote.
@@ -78,33 +124,53 @@ export async function scoreRunBatch(deps: Deps, payload: { workspace_id: string;
   const { parents, children } = await loadRelatives(deps.db, run.workspace_id, items);
   const inputHash = await inputHashes(items, parents, children);
 
+  const wanted = scorerWanted(deps, run.scorer);
   const previous = new Map((await previousScores(deps.db, run.workspace_id, items.map((i) => i.uid), run.strategy_version, run.scorer)).map((p) => [p.item_uid, p]));
   const reuse: { item_uid: string; run_id: string; origin: string }[] = [];
   const compute: LoadedItem[] = [];
   for (const it of items) {
     const prev = previous.get(it.uid);
-    if (prev && prev.input_hash === inputHash.get(it.uid) && !crossesStaleLine(it.item, prev.run_now, run.now)) {
+    const sameScorer = prev && prev.scorer === wanted.scorer && prev.prompt_version === wanted.prompt;
+    if (prev && sameScorer && prev.input_hash === inputHash.get(it.uid) && !crossesStaleLine(it.item, prev.run_now, run.now)) {
       reuse.push({ item_uid: it.uid, run_id: prev.run_id, origin: prev.reused_from_run ?? prev.run_id });
     } else compute.push(it);
   }
+
+  // Every item of the batch needs a vector of the current model (finalize's duplicate search reads reused items too).
+  await ensureVectors(deps, run, items.map((i) => i.uid), settings);
 
   const records: ScoreRecord[] = [];
   if (compute.length) {
     const index = await strategyIndexFor(deps, run.workspace_id, run.strategy_version);
     const context = [...parents, ...children].map((p) => p.item);
     const results = scoreBatch(index, compute.map((c) => c.item), context, { now: run.now });
+    const parentTitle = new Map(parents.map((p) => [p.item.id, p.item.title]));
+    const verdicts = deps.chat
+      ? await judgeTargets({ db: deps.db, embedder: deps.embedder, logger: deps.logger, chat: deps.chat }, settings, run, compute.map((c, k) => ({
+          uid: c.uid,
+          input_hash: inputHash.get(c.uid)!,
+          item: c.item,
+          parentTitle: c.item.parent_id ? (parentTitle.get(c.item.parent_id) ?? null) : null,
+          engine: results[k]!,
+        })))
+      : null;
     compute.forEach((c, k) => {
+      const v = verdicts?.[k];
       const r = results[k]!;
+      const score = v?.score ?? r.score;
+      const stop = v ? v.stop : r.stop;
       records.push({
         item_uid: c.uid,
         content_hash: c.content_hash,
         input_hash: inputHash.get(c.uid)!,
         points: c.item.estimate_points ?? null,
         team: c.team,
-        base: { score: r.score, stop: r.stop },
-        score: r.score,
-        stop: r.stop,
-        provenance: { scorer: run.scorer },
+        base: { score, stop },
+        score,
+        stop,
+        scorer: v?.scorer ?? run.scorer,
+        provenance: v?.provenance ?? { scorer: run.scorer },
+        review: v?.review ?? null,
       });
     });
   }
@@ -112,7 +178,5 @@ export async function scoreRunBatch(deps: Deps, payload: { workspace_id: string;
     await copyScores(tx, run.id, reuse);
     await insertScores(tx, run.id, run.workspace_id, run.strategy_version, run.scorer, records);
   });
-  // Finalize finds duplicates through item vectors: make sure every scored item has one (no-op when present).
-  if (deps.embedder) await embedMissingItems(deps.db, deps.embedder, run.workspace_id, compute.map((c) => c.uid));
   return { scored: records.length, reused: reuse.length };
 }

@@ -11,11 +11,64 @@ export interface ProviderOptions {
   timeoutMs: number;
   /** SDK retries on 408/409/429/5xx and connection errors, honouring Retry-After / retry-after-ms. */
   maxRetries: number;
+  /**
+   * The SDK waits as long as Retry-After says, however long. Above this the answer is marked not retryable instead,
+   * so one call never holds a score job for an hour; the caller falls back for that call's items.
+   */
+  maxRetryAfterMs?: number;
   fetch?: typeof fetch;
 }
 
 export function createClient(o: ProviderOptions): OpenAI {
-  return new OpenAI({ apiKey: o.apiKey, baseURL: o.baseURL, timeout: o.timeoutMs, maxRetries: o.maxRetries, ...(o.fetch ? { fetch: o.fetch } : {}) });
+  const base = o.fetch ?? fetch;
+  const capped = o.maxRetryAfterMs === undefined ? base : capRetryAfter(base, o.maxRetryAfterMs);
+  return new OpenAI({ apiKey: o.apiKey, baseURL: o.baseURL, timeout: o.timeoutMs, maxRetries: o.maxRetries, fetch: capped });
+}
+
+/** Milliseconds a response asks the client to wait (Retry-After seconds or HTTP date, or retry-after-ms), if any. */
+export function retryAfterMs(headers: Headers): number | null {
+  const ms = Number.parseFloat(headers.get('retry-after-ms') ?? '');
+  if (Number.isFinite(ms)) return ms;
+  const raw = headers.get('retry-after');
+  if (!raw) return null;
+  const seconds = Number.parseFloat(raw);
+  if (Number.isFinite(seconds)) return seconds * 1000;
+  const at = Date.parse(raw);
+  return Number.isNaN(at) ? null : at - Date.now();
+}
+
+/** Adds `x-should-retry: false` (which the SDK obeys) to answers whose Retry-After exceeds `maxMs`. */
+function capRetryAfter(inner: typeof fetch, maxMs: number): typeof fetch {
+  return async (input, init) => {
+    const res = await inner(input, init);
+    const wait = res.ok ? null : retryAfterMs(res.headers);
+    if (wait === null || wait <= maxMs) return res;
+    const headers = new Headers(res.headers);
+    headers.set('x-should-retry', 'false');
+    return new Response(res.body, { status: res.status, statusText: res.statusText, headers });
+  };
+}
+
+/** Why a provider call failed, in the words recorded as a score's fallback reason. */
+export type ProviderFailure = 'rate_limited' | 'provider_error' | 'timeout' | 'unreachable' | 'malformed_response';
+
+/**
+ * Errors leaving these adapters carry `reason: ProviderFailure` (their class and message unchanged), so callers can
+ * record why they fell back without importing the SDK.
+ */
+export function tagProviderError(err: unknown): unknown {
+  if (err && typeof err === 'object' && !('reason' in err)) Object.assign(err, { reason: classifyProviderError(err) });
+  return err;
+}
+
+export function classifyProviderError(err: unknown): ProviderFailure {
+  if (err instanceof OpenAI.APIConnectionTimeoutError) return 'timeout';
+  if (err instanceof OpenAI.APIConnectionError) return 'unreachable';
+  if (err instanceof OpenAI.RateLimitError) return 'rate_limited';
+  if (err instanceof OpenAI.APIError) return 'provider_error';
+  // A body that is not JSON (or not the protocol's shape) surfaces as a SyntaxError / TypeError from the SDK.
+  if (err instanceof SyntaxError || err instanceof TypeError) return 'malformed_response';
+  return 'provider_error';
 }
 
 /**
@@ -29,18 +82,25 @@ export function createOpenAIEmbedder(client: OpenAI, model: string, dimensions: 
     async embed(texts) {
       if (!texts.length) return [];
       // encoding_format 'float': without it the SDK asks for base64, and a server answering floats anyway yields garbage.
-      const res = await client.embeddings.create({ model, input: texts, encoding_format: 'float' });
+      const res = await client.embeddings.create({ model, input: texts, encoding_format: 'float' }).catch((e: unknown) => {
+        throw tagProviderError(e);
+      });
       const out = new Array<number[]>(texts.length);
       for (const d of res.data) {
         if (!Array.isArray(d.embedding) || d.embedding.length !== dimensions) {
-          throw new Error(`provider returned a ${Array.isArray(d.embedding) ? d.embedding.length : typeof d.embedding}-dimension embedding; expected ${dimensions} for ${model}`);
+          throw new MalformedAnswer(`provider returned a ${Array.isArray(d.embedding) ? d.embedding.length : typeof d.embedding}-dimension embedding; expected ${dimensions} for ${model}`);
         }
         out[d.index] = normalise(d.embedding);
       }
-      if (out.some((v) => !v)) throw new Error(`provider returned ${res.data.length} embeddings for ${texts.length} texts`);
+      if (out.some((v) => !v)) throw new MalformedAnswer(`provider returned ${res.data.length} embeddings for ${texts.length} texts`);
       return out;
     },
   };
+}
+
+/** A 2xx answer that is not what the protocol promises (wrong vector length, no message). */
+class MalformedAnswer extends Error {
+  readonly reason: ProviderFailure = 'malformed_response';
 }
 
 function normalise(v: number[]): number[] {
@@ -57,23 +117,49 @@ export function createOpenAIChat(client: OpenAI, model: string): ChatModel {
   return {
     model,
     async complete(req) {
-      const res = await client.chat.completions.create(
-        { model, messages: req.messages, temperature: 0, ...(req.maxTokens ? { max_tokens: req.maxTokens } : {}), ...responseFormat(req) },
-        req.signal ? { signal: req.signal } : undefined,
-      );
-      const text = res.choices[0]?.message?.content;
-      if (typeof text !== 'string') throw new Error('provider answered without message content');
+      const res = await client.chat.completions
+        .create(
+          { model, messages: req.messages, temperature: 0, ...(req.maxTokens ? { max_tokens: req.maxTokens } : {}), ...responseFormat(req) },
+          req.signal ? { signal: req.signal } : undefined,
+        )
+        .catch((e: unknown) => {
+          throw tagProviderError(e);
+        });
+      const text = res.choices?.[0]?.message?.content;
+      if (typeof text !== 'string') throw new MalformedAnswer('provider answered without message content');
       return { text, usage: { promptTokens: res.usage?.prompt_tokens ?? 0, completionTokens: res.usage?.completion_tokens ?? 0 } };
     },
     async *stream(req) {
-      const stream = await client.chat.completions.create(
-        { model, messages: req.messages, temperature: 0, stream: true, ...(req.maxTokens ? { max_tokens: req.maxTokens } : {}), ...responseFormat(req) },
-        req.signal ? { signal: req.signal } : undefined,
-      );
-      for await (const chunk of stream) {
-        const piece = chunk.choices[0]?.delta?.content;
-        if (piece) yield piece;
+      try {
+        const stream = await client.chat.completions.create(
+          { model, messages: req.messages, temperature: 0, stream: true, ...(req.maxTokens ? { max_tokens: req.maxTokens } : {}), ...responseFormat(req) },
+          req.signal ? { signal: req.signal } : undefined,
+        );
+        for await (const chunk of stream) {
+          const piece = chunk.choices[0]?.delta?.content;
+          if (piece) yield piece;
+        }
+      } catch (e) {
+        throw tagProviderError(e);
       }
     },
   };
+}
+
+/** What node.ts needs to build the provider adapters (from src/config.ts). */
+export interface ProviderConfig {
+  apiKey: string;
+  baseURL?: string;
+  embeddingModel: string;
+  embeddingDimensions: number;
+  chatModel: string;
+  timeoutMs: number;
+  maxRetries: number;
+  maxRetryAfterMs: number;
+}
+
+/** Both ports on one client (one connection pool, one retry policy). */
+export function createProviderAdapters(c: ProviderConfig): { embedder: Embedder; chat: ChatModel } {
+  const client = createClient({ apiKey: c.apiKey, baseURL: c.baseURL, timeoutMs: c.timeoutMs, maxRetries: c.maxRetries, maxRetryAfterMs: c.maxRetryAfterMs });
+  return { embedder: createOpenAIEmbedder(client, c.embeddingModel, c.embeddingDimensions), chat: createOpenAIChat(client, c.chatModel) };
 }

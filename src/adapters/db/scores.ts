@@ -13,21 +13,27 @@ export interface ScoreRecord {
   /** What the run shows: the base, or the duplicate re-decision made by finalize. */
   score: ItemScore;
   stop: unknown;
-  provenance: Record<string, unknown>;
+  /** Who produced this verdict (`llm:<model>` or `heuristic@<version>`); the run's scorer when absent. */
+  scorer?: string;
+  /** What produced the verdict and how (src/pipeline/judge.ts Provenance); stored as JSON. */
+  provenance: object;
+  /** Judge and engine disagreed (shown for review); null or absent otherwise. */
+  review?: unknown;
 }
 
+/** Writes score rows; `scorer` is the run's (engine) scorer, used for rows that do not name their own. */
 export async function insertScores(q: Queryable, runId: string, workspaceId: string, strategyVersion: number, scorer: string, rows: ScoreRecord[]): Promise<number> {
   if (!rows.length) return 0;
   const r = await q.query(
     `INSERT INTO item_scores (run_id, item_uid, workspace_id, content_hash, input_hash, strategy_version, scorer, alignment,
                               objective_id, kr_id, execution_health, flags, duplicate_of, non_goal_id, rationale, evidence,
-                              provenance, base, stop_candidate, points, team)
-     SELECT $1, x.item_uid, $2, x.content_hash, x.input_hash, $3, $4, (x.score->>'alignment')::float8,
+                              provenance, base, stop_candidate, points, team, review)
+     SELECT $1, x.item_uid, $2, x.content_hash, x.input_hash, $3, COALESCE(x.scorer, $4), (x.score->>'alignment')::float8,
             x.score->>'objective_id', x.score->>'kr_id', (x.score->>'execution_health')::boolean,
             ARRAY(SELECT jsonb_array_elements_text(x.score->'flags')), x.score->>'duplicate_of', x.score->>'non_goal_id',
-            x.score->>'rationale', x.score->'evidence', x.provenance, x.base, x.stop, x.points, x.team
+            x.score->>'rationale', x.score->'evidence', x.provenance, x.base, x.stop, x.points, x.team, x.review
        FROM jsonb_to_recordset($5::jsonb) AS x(item_uid text, content_hash text, input_hash text, points float8, team text,
-            base jsonb, score jsonb, stop jsonb, provenance jsonb)
+            base jsonb, score jsonb, stop jsonb, provenance jsonb, scorer text, review jsonb)
      ON CONFLICT (run_id, item_uid) DO NOTHING`,
     [runId, workspaceId, strategyVersion, scorer, JSON.stringify(rows)],
   );
@@ -40,16 +46,24 @@ export interface PreviousScore {
   reused_from_run: string | null;
   input_hash: string;
   run_now: Date;
+  /** Who produced it (`llm:<model>` or `heuristic@<version>`) and, for a judge, with which prompt version. */
+  scorer: string;
+  prompt_version: string | null;
 }
 
-/** The latest score of each item from a finished run under the same strategy version and scorer. */
-export async function previousScores(q: Queryable, workspaceId: string, uids: string[], strategyVersion: number, scorer: string): Promise<PreviousScore[]> {
+/**
+ * The latest score of each item from a finished run under the same strategy version and run (engine) scorer.
+ * The caller reuses it only when it was produced the way this run would produce it (same judge and prompt, or the
+ * engine alone): an item that fell back to the engine while a judge is configured is judged again.
+ */
+export async function previousScores(q: Queryable, workspaceId: string, uids: string[], strategyVersion: number, runScorer: string): Promise<PreviousScore[]> {
   const r = await q.query<PreviousScore>(
-    `SELECT DISTINCT ON (s.item_uid) s.item_uid, s.run_id, s.reused_from_run, s.input_hash, r.now AS run_now
-       FROM item_scores s JOIN scoring_runs r ON r.id = s.run_id AND r.status = 'finished' AND NOT r.dry_run
-      WHERE s.workspace_id = $1 AND s.item_uid = ANY($2::text[]) AND s.strategy_version = $3 AND s.scorer = $4
+    `SELECT DISTINCT ON (s.item_uid) s.item_uid, s.run_id, s.reused_from_run, s.input_hash, r.now AS run_now, s.scorer,
+            s.provenance->>'prompt_version' AS prompt_version
+       FROM item_scores s JOIN scoring_runs r ON r.id = s.run_id AND r.status = 'finished' AND NOT r.dry_run AND r.scorer = $4
+      WHERE s.workspace_id = $1 AND s.item_uid = ANY($2::text[]) AND s.strategy_version = $3
       ORDER BY s.item_uid, s.created_at DESC`,
-    [workspaceId, uids, strategyVersion, scorer],
+    [workspaceId, uids, strategyVersion, runScorer],
   );
   return r.rows;
 }
@@ -60,12 +74,12 @@ export async function copyScores(q: Queryable, runId: string, from: { item_uid: 
   const r = await q.query(
     `INSERT INTO item_scores (run_id, item_uid, workspace_id, content_hash, input_hash, strategy_version, scorer, alignment,
                               objective_id, kr_id, execution_health, flags, duplicate_of, non_goal_id, rationale, evidence,
-                              provenance, base, stop_candidate, points, team, reused_from_run)
+                              provenance, base, stop_candidate, points, team, reused_from_run, review)
      SELECT $1, s.item_uid, s.workspace_id, s.content_hash, s.input_hash, s.strategy_version, s.scorer,
             (s.base->'score'->>'alignment')::float8, s.base->'score'->>'objective_id', s.base->'score'->>'kr_id',
             (s.base->'score'->>'execution_health')::boolean, ARRAY(SELECT jsonb_array_elements_text(s.base->'score'->'flags')),
             NULL, s.base->'score'->>'non_goal_id', s.base->'score'->>'rationale', s.base->'score'->'evidence',
-            s.provenance, s.base, s.base->'stop', s.points, s.team, x.origin
+            s.provenance, s.base, s.base->'stop', s.points, s.team, x.origin, s.review
        FROM jsonb_to_recordset($2::jsonb) AS x(item_uid text, run_id text, origin text)
        JOIN item_scores s ON s.run_id = x.run_id AND s.item_uid = x.item_uid
      ON CONFLICT (run_id, item_uid) DO NOTHING`,
