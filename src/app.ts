@@ -6,8 +6,10 @@ import { HTTPException } from 'hono/http-exception';
 import type { ZodError } from 'zod';
 import type { Deps } from './deps.ts';
 import { authenticate } from './http/auth.ts';
+import { registerMcp } from './http/mcp.ts';
 import { limitBody, requestId } from './http/middleware.ts';
 import { Problem, problemResponse, type FieldError } from './http/problem.ts';
+import { registerAskRoutes } from './http/routes/ask.ts';
 import { registerItemRoutes } from './http/routes/items.ts';
 import { registerKeyRoutes } from './http/routes/keys.ts';
 import { registerPortfolioRoutes } from './http/routes/portfolio.ts';
@@ -16,6 +18,7 @@ import { registerScheduleRoutes } from './http/routes/schedules.ts';
 import { registerScoreRoutes } from './http/routes/scores.ts';
 import { registerStrategyRoutes } from './http/routes/strategy.ts';
 import { registerSuggestionRoutes } from './http/routes/suggestions.ts';
+import { registerThreadRoutes } from './http/routes/threads.ts';
 
 export const API_VERSION = '0.1.0';
 
@@ -86,5 +89,10 @@ export function createApp(deps: Deps): OpenAPIHono {
   registerSuggestionRoutes(app, deps);
   registerPortfolioRoutes(app, deps);
   registerScheduleRoutes(app, deps);
+  registerAskRoutes(app, deps);
+  registerThreadRoutes(app, deps);
+
+  // --- MCP for chat assistants: the same keys, bound to the key's workspace
+  registerMcp(app, deps, API_VERSION);
   return app;
 }
