@@ -90,24 +90,28 @@ export async function rankPassages(
   query: { question: string; item: { uid: string; text: string } | null },
 ): Promise<Ranking> {
   const question = neutral(query.question);
-  const itemText = query.item ? neutral(query.item.text) : null;
+  const stripped = query.item ? stripInstructions(query.item.text) : null;
+  const itemText = stripped ? stripped.text : null;
   if (!deps.embedder || !passages.length) return lexicalRanking(passages, question, itemText);
   const model = { model: deps.embedder.model, dims: deps.embedder.dimensions };
   const qv = await embedOne(deps, question);
-  const sims = await passageSimilarities(deps.db, workspaceId, model, version, { vector: qv, itemUid: query.item?.uid ?? null });
+  // An item whose text carries instructions is compared by its text without them, not by its stored vector.
+  const embedItem = async () => (itemText !== null ? await embedOne(deps, itemText) : null);
+  const ownVector = stripped?.found ? await embedItem() : null;
+  const itemRef = query.item ? (ownVector ? { vector: ownVector } : stripped?.found ? null : { uid: query.item.uid }) : null;
+  let sims = await passageSimilarities(deps.db, workspaceId, model, version, { vector: qv, item: itemRef });
   if (!sims.length) return lexicalRanking(passages, question, itemText);
-  let itemSims = new Map(sims.map((s) => [s.passage_id, s.item]));
-  if (itemText !== null && sims.every((s) => s.item === null)) {
+  if (itemRef && 'uid' in itemRef && sims.every((s) => s.item === null)) {
     // The item has no vector of this model yet (ingested after the last embedding pass): embed its text now.
-    const iv = await embedOne(deps, itemText);
-    if (iv) itemSims = new Map((await passageSimilarities(deps.db, workspaceId, model, version, { vector: iv, itemUid: null })).map((s) => [s.passage_id, s.question]));
+    const iv = await embedItem();
+    if (iv) sims = await passageSimilarities(deps.db, workspaceId, model, version, { vector: qv, item: { vector: iv } });
   }
   const byId = new Map(passages.map((p) => [p.id, p]));
   const ranked: RankedPassage[] = [];
   for (const s of sims) {
     const p = byId.get(s.passage_id);
     if (!p) continue;
-    const is = itemText === null ? null : (itemSims.get(s.passage_id) ?? null);
+    const is = itemText === null ? null : s.item;
     const qs = s.question;
     const score = is !== null && qs !== null ? ITEM_WEIGHT * is + (1 - ITEM_WEIGHT) * qs : (is ?? qs ?? 0);
     ranked.push({ passage: p, score, itemScore: is, shared: [...new Set([...(itemText ? sharedWords(itemText, p.text) : []), ...sharedWords(question, p.text)])] });

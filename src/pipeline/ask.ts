@@ -150,13 +150,9 @@ export async function prepareAsk(deps: Deps, input: AskInput): Promise<PreparedA
 
   let prompt: PreparedAsk['prompt'] = null;
   if (deps.chat) {
-    const offered = new Map<string, Source>();
-    for (const c of composed.citations) offered.set(c.ref, composed.sources.get(c.ref)!);
-    for (const r of ranking?.passages.slice(0, PROMPT_PASSAGES) ?? []) {
-      const s = composed.sources.get(r.passage.id);
-      if (s) offered.set(r.passage.id, s);
-    }
     const history = thread ? await recentTurns(deps.db, input.workspaceId, thread.id, HISTORY_MESSAGES) : [];
+    const untrusted = [question, item ? itemText(item) : '', ...history.filter((h) => h.role === 'user').map((h) => h.content)].join('\n');
+    const offered = offeredSources(composed, ranking, untrusted);
     const built = buildAskPrompt({
       now: deps.clock.now(),
       question,
@@ -220,6 +216,30 @@ export async function prepareAsk(deps: Deps, input: AskInput): Promise<PreparedA
   }
 
   return { intent, item, thread, version, ranking, runId, composed, prompt, events };
+}
+
+/** Whether untrusted text names this id on its own ("NG1", "kr:O1.KR2"; not the "O1" inside "O1.KR2"). */
+function names(text: string, id: string): boolean {
+  const escaped = id.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  return new RegExp(`(?<![\\p{L}\\p{N}_.:-])${escaped}(?![\\p{L}\\p{N}_:-]|\\.[\\p{L}\\p{N}])`, 'iu').test(text);
+}
+
+/**
+ * What a model may cite: everything the deterministic answer cites, and the best-ranked passages (ranked from text
+ * with instructions removed) — except a passage that the question, the item or earlier questions name by id or goal
+ * id when Bearing's own answer does not cite it: text that points the model at a source it would not otherwise use
+ * is how injected instructions steer citations.
+ */
+function offeredSources(composed: Composed, ranking: Ranking | null, untrusted: string): Map<string, Source> {
+  const offered = new Map<string, Source>();
+  for (const c of composed.citations) offered.set(c.ref, composed.sources.get(c.ref)!);
+  for (const r of ranking?.passages.slice(0, PROMPT_PASSAGES) ?? []) {
+    const s = composed.sources.get(r.passage.id);
+    if (!s || offered.has(r.passage.id)) continue;
+    if (names(untrusted, s.citation.ref) || (s.citation.goal_id !== null && names(untrusted, s.citation.goal_id))) continue;
+    offered.set(r.passage.id, s);
+  }
+  return offered;
 }
 
 /** A finished answer as token events (a few words each), each citation right after the token that cites it. */

@@ -27,27 +27,31 @@ export interface PassageSimilarity {
 }
 
 /**
- * Cosine similarities of every passage of a strategy version to the question vector and to the item's stored
- * vector, both of the same model. Passages without a vector of this model are absent (not embedded yet).
+ * Cosine similarities of every passage of a strategy version to the question vector and to the item — its stored
+ * vector (`uid`) or one given — all of the same model. Passages without a vector of this model are absent (not
+ * embedded yet).
  */
 export async function passageSimilarities(
   q: Queryable,
   workspaceId: string,
   m: VectorModel,
   version: number,
-  query: { vector: number[] | null; itemUid: string | null },
+  query: { vector: number[] | null; item: { uid: string } | { vector: number[] } | null },
 ): Promise<PassageSimilarity[]> {
   const d = dimsOf(m);
   const prefix = passageOwnerId(version, '');
+  const itemUid = query.item && 'uid' in query.item ? query.item.uid : null;
+  const itemVector = query.item && 'vector' in query.item ? JSON.stringify(query.item.vector) : null;
   const r = await q.query<PassageSimilarity>(
     `SELECT substr(p.owner_id, $4::int) AS passage_id,
             CASE WHEN $5::text IS NULL THEN NULL ELSE 1 - (p.embedding::vector(${d}) <=> $5::vector(${d})) END AS question,
-            (SELECT 1 - (p.embedding::vector(${d}) <=> i.embedding::vector(${d})) FROM embeddings i
-              WHERE i.workspace_id = $1 AND i.owner_kind = 'item' AND i.owner_id = $6 AND i.model = $2 AND i.dims = ${d}) AS item
+            CASE WHEN $7::text IS NOT NULL THEN 1 - (p.embedding::vector(${d}) <=> $7::vector(${d}))
+                 ELSE (SELECT 1 - (p.embedding::vector(${d}) <=> i.embedding::vector(${d})) FROM embeddings i
+                        WHERE i.workspace_id = $1 AND i.owner_kind = 'item' AND i.owner_id = $6 AND i.model = $2 AND i.dims = ${d}) END AS item
        FROM embeddings p
       WHERE p.workspace_id = $1 AND p.owner_kind = 'passage' AND p.model = $2 AND p.dims = ${d} AND starts_with(p.owner_id, $3)
       ORDER BY p.owner_id`,
-    [workspaceId, m.model, prefix, prefix.length + 1, query.vector ? JSON.stringify(query.vector) : null, query.itemUid],
+    [workspaceId, m.model, prefix, prefix.length + 1, query.vector ? JSON.stringify(query.vector) : null, itemUid, itemVector],
   );
   return r.rows.map((x) => ({ passage_id: x.passage_id, question: finite(x.question), item: finite(x.item) }));
 }
