@@ -6,6 +6,7 @@ import type { Db, Deps } from '../deps.ts';
 import type { ItemScore } from '../domain/contracts.ts';
 import { Problem } from '../lib/problem.ts';
 import { getItem } from './items.ts';
+import { runScoring, type RunScoring } from './run-scoring.ts';
 import { createRun } from './runs.ts';
 
 // ---------------------------------------------------------------- opaque cursors
@@ -41,6 +42,8 @@ export interface RunView {
   counts: Record<string, number>;
   timings: { created_at: string; started_at: string | null; finished_at: string | null; duration_ms: number | null };
   failures: { job: string; error: string; at: string }[];
+  /** GET /v1/runs/{id} only: items per scorer and fallback reason, disagreements, provider use (run-scoring.ts). */
+  scoring?: RunScoring;
 }
 
 /**
@@ -90,7 +93,8 @@ export async function startRun(deps: Pick<Deps, 'db' | 'jobs'>, input: StartRunI
 export async function getRunView(db: Db, workspaceId: string, id: string): Promise<RunView> {
   const run = await getRun(db, workspaceId, id);
   if (!run) throw new Problem('not_found', `no run "${id}"`);
-  return toRunView(run, await progressOf(db, run.id));
+  const [progress, scoring] = await Promise.all([progressOf(db, run.id), runScoring(db, workspaceId, run.id)]);
+  return { ...toRunView(run, progress), scoring };
 }
 
 export async function listRunViews(db: Db, workspaceId: string, q: { limit: number; cursor?: string }): Promise<{ runs: RunView[]; next_cursor: string | null }> {

@@ -34,6 +34,8 @@ export interface FakeOpenAI {
    */
   fail(kind: 'chat' | 'embeddings' | 'all', fault: Fault, times?: number, retryAfterSeconds?: number): void;
   clearFaults(): void;
+  /** Delay before every answer (a model's think time), in ms; 0 by default. */
+  latencyMs: number;
   /** Stops answering: open connections are cut and new ones refused, until `start()`. */
   stop(): Promise<void>;
   start(): Promise<void>;
@@ -52,7 +54,7 @@ export function fakeEmbedding(text: string, model: string, dims: number): number
 }
 
 /** Dimensions per embedding model name; unknown models get 64. */
-export const FAKE_EMBEDDING_DIMS: Record<string, number> = { 'fake-embed-64': 64, 'fake-embed-32': 32 };
+export const FAKE_EMBEDDING_DIMS: Record<string, number> = { 'fake-embed-64': 64, 'fake-embed-32': 32, 'fake-embed-384': 384 };
 
 const readBody = (req: IncomingMessage) =>
   new Promise<string>((ok, bad) => {
@@ -96,6 +98,7 @@ export async function startFakeOpenAI(opts: { chat?: ChatHandler; port?: number 
     if (kind === 'chat') api.chatBodies.push(body as unknown as ChatBody);
     api.calls[kind] += 1;
     const fault = takeFault(kind);
+    if (api.latencyMs > 0 && fault?.fault !== 'hang') await new Promise((ok) => setTimeout(ok, api.latencyMs));
     if (fault?.fault === 'rate_limit') return json(res, 429, { error: { message: 'rate limited', type: 'rate_limit' } }, { 'retry-after': String(fault.retryAfter) });
     if (fault?.fault === 'server_error') return json(res, 500, { error: { message: 'internal error' } });
     if (fault?.fault === 'hang') return; // never answers; the client's timeout fires
@@ -149,6 +152,7 @@ export async function startFakeOpenAI(opts: { chat?: ChatHandler; port?: number 
     url: '',
     calls: { embeddings: 0, chat: 0, embeddedTexts: 0 },
     chatBodies: [],
+    latencyMs: 0,
     chat: opts.chat ?? (() => 'ok'),
     fail(kind, fault, times = Infinity, retryAfterSeconds = 1) {
       for (const k of kind === 'all' ? (['chat', 'embeddings'] as const) : [kind]) faults[k] = { fault, left: times, retryAfter: retryAfterSeconds };

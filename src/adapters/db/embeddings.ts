@@ -36,6 +36,22 @@ export async function vectorHashes(q: Queryable, workspaceId: string, kind: 'ite
 /** Passage embeddings are stored under `v<version>:<passage id>`. */
 export const passageOwnerId = (version: number, passageId: string) => `v${version}:${passageId}`;
 
+/**
+ * The query (dimension and k are validated integers, inlined: the partial indexes match on the literal `dims`).
+ * Parameters: workspace, model, item uids, passage owner prefix (`v<version>:`), prefix length + 1.
+ */
+export function nearestPassagesSql(dims: number, k: number): string {
+  const distance = `e.embedding::vector(${dims}) <=> a.embedding::vector(${dims})`;
+  return `SELECT a.owner_id AS item_uid, n.passage_id, n.distance
+     FROM embeddings a
+     CROSS JOIN LATERAL (
+       SELECT substr(e.owner_id, $5::int) AS passage_id, ${distance} AS distance FROM embeddings e
+        WHERE e.dims = ${dims} AND e.owner_kind = 'passage' AND e.workspace_id = a.workspace_id AND e.model = a.model
+          AND starts_with(e.owner_id, $4::text)
+        ORDER BY ${distance} LIMIT ${k}) n
+    WHERE a.workspace_id = $1 AND a.owner_kind = 'item' AND a.model = $2 AND a.dims = ${dims} AND a.owner_id = ANY($3::text[])`;
+}
+
 export interface PassageHit {
   passage_id: string;
   /** Cosine distance (0 = same direction). */
@@ -55,20 +71,15 @@ export async function nearestPassages(
 ): Promise<Map<string, PassageHit[]>> {
   if (!o.itemUids.length || !Number.isInteger(o.dims) || o.dims <= 0 || !Number.isInteger(o.k) || o.k <= 0) return new Map();
   const prefix = passageOwnerId(o.version, '');
-  const distance = `e.embedding::vector(${o.dims}) <=> a.embedding::vector(${o.dims})`;
   const rows = await db.transaction(async (tx) => {
     await tx.query(`SET LOCAL hnsw.iterative_scan = relaxed_order`);
-    const r = await tx.query<{ item_uid: string; passage_id: string; distance: number }>(
-      `SELECT a.owner_id AS item_uid, n.passage_id, n.distance
-         FROM embeddings a
-         CROSS JOIN LATERAL (
-           SELECT substr(e.owner_id, $5::int) AS passage_id, ${distance} AS distance FROM embeddings e
-            WHERE e.dims = ${o.dims} AND e.owner_kind = 'passage' AND e.workspace_id = a.workspace_id AND e.model = a.model
-              AND starts_with(e.owner_id, $4::text)
-            ORDER BY ${distance} LIMIT ${o.k}) n
-        WHERE a.workspace_id = $1 AND a.owner_kind = 'item' AND a.model = $2 AND a.dims = ${o.dims} AND a.owner_id = ANY($3::text[])`,
-      [o.workspaceId, o.model, o.itemUids, prefix, prefix.length + 1],
-    );
+    const r = await tx.query<{ item_uid: string; passage_id: string; distance: number }>(nearestPassagesSql(o.dims, o.k), [
+      o.workspaceId,
+      o.model,
+      o.itemUids,
+      prefix,
+      prefix.length + 1,
+    ]);
     return r.rows;
   });
   const out = new Map<string, PassageHit[]>();
