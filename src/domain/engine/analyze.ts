@@ -37,10 +37,25 @@ export interface AnalyzedItem {
   title: string;
   /** Cleaned title + description, lower-case, for cue patterns (no code, logs or templates). */
   text: string;
-  terms: Map<string, number>;
-  /** A surface word for each stem in `terms` (for word-vector lookups). */
-  stemWords: Map<string, string>;
-  titleStems: Set<string>;
+  /**
+   * The item's distinct stems in first-seen order (title, then labels, then description), as interned
+   * records (`.text` is the stem). The title's stems come first: the first `titleStemCount` of them.
+   */
+  termRefs: readonly Interned[];
+  /** Weight of each stem of termRefs: title and label occurrences add their weight, description 1 + log tf. */
+  termWeights: readonly number[];
+  /** A surface word for each stem of termRefs (the first token that had it), for word-vector lookups. */
+  termWords: readonly string[];
+  /** Sum of termWeights in order: the document length for BM25. */
+  termsLength: number;
+  /** How many of termRefs come from the title. */
+  titleStemCount: number;
+  /** stem → weight (a Map view of the lists, built on first use). */
+  readonly terms: ReadonlyMap<string, number>;
+  /** stem → surface word (a Map view of the lists, built on first use). */
+  readonly stemWords: ReadonlyMap<string, string>;
+  /** The title's stems (a Set view of the first titleStemCount stems, built on first use). */
+  readonly titleStems: ReadonlySet<string>;
   /** Stems of the labels' words (in order, repeats kept). */
   labelStems: string[];
   /** Content tokens in the title / description (after stop words). */
@@ -59,10 +74,20 @@ const STATUS_PATTERNS: readonly [StatusClass, RegExp][] = [
   ['blocked', /^(?:blocked|on[\s_-]*hold|waiting|paused|stalled|parked)$/],
 ];
 
+/** Status strings repeat across a backlog: each distinct one is classified once (bounded, cleared when full). */
+const statusCache = new Map<string, StatusClass>();
+const STATUS_CACHE_MAX = 1_000;
+
 export function statusClass(status: string | null | undefined): StatusClass {
-  const s = (status ?? '').trim().toLowerCase();
-  for (const [cls, re] of STATUS_PATTERNS) if (re.test(s)) return cls;
-  return 'todo';
+  const key = status ?? '';
+  let cls = statusCache.get(key);
+  if (cls === undefined) {
+    const s = key.trim().toLowerCase();
+    cls = STATUS_PATTERNS.find(([, re]) => re.test(s))?.[0] ?? 'todo';
+    if (statusCache.size >= STATUS_CACHE_MAX) statusCache.clear();
+    statusCache.set(key, cls);
+  }
+  return cls;
 }
 
 export function parseTime(s: string | null | undefined): number | null {
@@ -125,14 +150,20 @@ export function analyzeItem(item: BacklogItem, index: number, vectors?: WordVect
   const stems: Interned[] = [];
   const ws: Interned[] = [];
   tallyFlat(titleTok, TITLE_WEIGHT, t, stems, ws);
+  const titleStemCount = stems.length; // the title's distinct stems are the first ones tallied
   tallyFlat(labelTok, LABEL_WEIGHT, t, stems, ws);
   tallyCounted(descTok, DESC_WEIGHT, t, stems, ws);
-  const terms = new Map<string, number>();
-  /** A surface word for each stem: the first token that had it. */
-  const stemWords = new Map<string, string>();
-  for (const s of stems) {
-    terms.set(s.text, s.count > 0 ? s.sum + DESC_WEIGHT * (1 + Math.log(s.count)) : s.sum);
-    stemWords.set(s.text, s.first);
+  const n = stems.length;
+  const termRefs = stems;
+  const termWeights = new Array<number>(n);
+  const termWords = new Array<string>(n);
+  let termsLength = 0;
+  for (let i = 0; i < n; i++) {
+    const s = stems[i]!;
+    const w = s.count > 0 ? s.sum + DESC_WEIGHT * (1 + Math.log(s.count)) : s.sum;
+    termWeights[i] = w;
+    termWords[i] = s.first;
+    termsLength += w;
   }
   let vector: Float32Array | null = null;
   if (vectors) {
@@ -140,30 +171,72 @@ export function analyzeItem(item: BacklogItem, index: number, vectors?: WordVect
     for (let i = 0; i < ws.length; i++) weights[i] = ws[i]!.sum;
     vector = sentenceVectorOfRefs(vectors, ws, weights, ws.length);
   }
-  const titleStems = new Set<string>();
-  for (const tok of titleTok) titleStems.add(tok.stem);
   const labelStems = labelTok.map((tok) => tok.stem);
-  return {
-    id: item.id,
-    index,
-    item,
-    type: (item.type ?? '').trim().toLowerCase(),
-    status: statusClass(item.status),
-    points: typeof item.estimate_points === 'number' ? item.estimate_points : null,
-    parentId: item.parent_id ?? null,
-    createdMs: parseTime(item.created_at),
-    updatedMs: parseTime(item.updated_at),
-    title,
-    text: `${title}\n${desc}`.toLowerCase(),
-    terms,
-    stemWords,
-    titleStems,
-    labelStems,
-    titleTokens: titleTok.length,
-    descTokens: descTok.length,
-    labels,
-    features,
-    injection: rawTitle.found || rawDesc.found,
-    vector,
-  };
+  return new Analyzed(
+    item, index, statusClass(item.status), parseTime(item.created_at), parseTime(item.updated_at), title,
+    `${title}\n${desc}`.toLowerCase(), termRefs, termWeights, termWords, termsLength, titleStemCount, labelStems,
+    titleTok.length, descTok.length, labels, features, rawTitle.found || rawDesc.found, vector,
+  );
+}
+
+/** AnalyzedItem with its Map and Set views built on first use (most of the engine reads the lists). */
+class Analyzed implements AnalyzedItem {
+  readonly id: string;
+  readonly type: string;
+  readonly points: number | null;
+  readonly parentId: string | null;
+  private termMap: Map<string, number> | null = null;
+  private wordMap: Map<string, string> | null = null;
+  private titleSet: Set<string> | null = null;
+
+  constructor(
+    readonly item: BacklogItem,
+    readonly index: number,
+    readonly status: StatusClass,
+    readonly createdMs: number | null,
+    readonly updatedMs: number | null,
+    readonly title: string,
+    readonly text: string,
+    readonly termRefs: readonly Interned[],
+    readonly termWeights: readonly number[],
+    readonly termWords: readonly string[],
+    readonly termsLength: number,
+    readonly titleStemCount: number,
+    readonly labelStems: string[],
+    readonly titleTokens: number,
+    readonly descTokens: number,
+    readonly labels: string[],
+    readonly features: TextFeatures,
+    readonly injection: boolean,
+    readonly vector: Float32Array | null,
+  ) {
+    this.id = item.id;
+    this.type = (item.type ?? '').trim().toLowerCase();
+    this.points = typeof item.estimate_points === 'number' ? item.estimate_points : null;
+    this.parentId = item.parent_id ?? null;
+  }
+
+  get terms(): ReadonlyMap<string, number> {
+    if (!this.termMap) {
+      this.termMap = new Map();
+      for (let i = 0; i < this.termRefs.length; i++) this.termMap.set(this.termRefs[i]!.text, this.termWeights[i]!);
+    }
+    return this.termMap;
+  }
+
+  get stemWords(): ReadonlyMap<string, string> {
+    if (!this.wordMap) {
+      this.wordMap = new Map();
+      for (let i = 0; i < this.termRefs.length; i++) this.wordMap.set(this.termRefs[i]!.text, this.termWords[i]!);
+    }
+    return this.wordMap;
+  }
+
+  get titleStems(): ReadonlySet<string> {
+    if (!this.titleSet) {
+      this.titleSet = new Set();
+      for (let i = 0; i < this.titleStemCount; i++) this.titleSet.add(this.termRefs[i]!.text);
+    }
+    return this.titleSet;
+  }
 }

@@ -44,9 +44,25 @@ export function emptyFeatures(): TextFeatures {
 const MAX_SYMBOL_SHARE = 0.45;
 const DATA_LINE_MIN_LENGTH = 40;
 
+const NON_ASCII_RE = /[^\x00-\x7f]/;
+
+/** Number of letters and white-space characters (UTF-16 units, as `line.replace(/[^\p{L}\s]/gu, '')` keeps). */
+function lettersAndSpaces(line: string): number {
+  if (NON_ASCII_RE.test(line)) return line.replace(/[^\p{L}\s]/gu, '').length;
+  let n = 0;
+  for (let i = 0; i < line.length; i++) {
+    const c = line.charCodeAt(i);
+    // ASCII letters, and the ASCII white space of \s: tab, line feed, vertical tab, form feed, carriage return, space.
+    if ((c >= 97 && c <= 122) || (c >= 65 && c <= 90) || c === 32 || (c >= 9 && c <= 13)) n++;
+  }
+  return n;
+}
+
 export function cleanText(raw: string, features: TextFeatures = emptyFeatures()): string {
   if (!raw) return '';
-  let text = raw.normalize('NFKC').replace(/\r\n?/g, '\n');
+  // NFKC leaves pure ASCII as it is: only text with other characters is normalised.
+  let text = NON_ASCII_RE.test(raw) ? raw.normalize('NFKC') : raw;
+  if (text.includes('\r')) text = text.replace(/\r\n?/g, '\n');
   if (/```|~~~/.test(text)) {
     text = text.replace(FENCE_RE, (block) => {
       features.codeBlock = true;
@@ -75,10 +91,7 @@ export function cleanText(raw: string, features: TextFeatures = emptyFeatures())
     if (CHECKBOX_RE.test(line)) features.checkboxes += 1;
     else if (BULLET_RE.test(line)) features.bullets += 1;
     if (GWT_RE.test(line) && /^\s*(?:[-*]\s*)?given\b/i.test(line)) features.acceptanceCriteria = true;
-    if (line.length >= DATA_LINE_MIN_LENGTH) {
-      const letters = line.replace(/[^\p{L}\s]/gu, '').length;
-      if (1 - letters / line.length > MAX_SYMBOL_SHARE) continue;
-    }
+    if (line.length >= DATA_LINE_MIN_LENGTH && 1 - lettersAndSpaces(line) / line.length > MAX_SYMBOL_SHARE) continue;
     // Inline labels like "AC: ..." or "Expected: ..." mark sections too.
     if (/^\s*(?:\*\*)?(?:ac|acceptance criteria|definition of done)(?:\*\*)?\s*:/i.test(line)) features.acceptanceCriteria = true;
     if (/^\s*(?:\*\*)?(?:expected|actual|steps to reproduce|repro)(?:\*\*)?\s*:/i.test(line)) features.repro = true;

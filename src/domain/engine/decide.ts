@@ -3,11 +3,10 @@
 import type { Evidence, Flag, ItemScore } from '../contracts.ts';
 import { isBusywork, isStale, isVague, statesEffort } from './flags.ts';
 import { HEALTH_MIN } from './health.ts';
-import { lexicalMatch, docLength } from './lexical.ts';
 import type { GoalLink, ItemSignals } from './link.ts';
 import type { StopCandidate } from './stop.ts';
 import type { StrategyIndex } from './strategy-index.ts';
-import { clip, explainUnit, isoDay, itemEvidence, matchedWords, quoteList, shorten } from './explain.ts';
+import { clip, explainUnit, firstWords, isoDay, itemEvidence, matchedWords, quoteList, shorten } from './explain.ts';
 import { round2 } from './stop.ts';
 
 /**
@@ -77,11 +76,10 @@ export function decideItem(ctx: DecideContext, sig: ItemSignals, link: GoalLink)
     sentences.push('Busywork: a recurring or internal status artefact that moves no goal.');
   }
   if (linked && unit) {
-    const doc = { terms: a.terms, length: docLength(a.terms) };
-    const m = lexicalMatch(unit.query, unit.totalWeight, doc).matched;
-    const ex = explainUnit(index, unit, m);
+    const m = index.lexical.matchedTerms(a, link.unit);
+    const ex = explainUnit(index, unit, m.stems);
     evidence.push(...ex.evidence);
-    const words = matchedWords(a, m);
+    const words = firstWords(m.words);
     if (link.inheritedFrom) {
       evidence.push({ kind: 'item', id: link.inheritedFrom, quote: shorten(ctx.titles.get(link.inheritedFrom) ?? link.inheritedFrom) });
       sentences.push(`Serves ${ex.label} through its parent ${link.inheritedFrom}; its own text says little.`);

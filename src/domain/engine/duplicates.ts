@@ -70,8 +70,9 @@ interface Weighted { vec: Map<string, number>; total: number }
 function weigh(a: AnalyzedItem, idf: (s: string) => number): Weighted {
   const vec = new Map<string, number>();
   let total = 0;
-  for (const [s, q] of a.terms) {
-    const w = Math.min(q, 3) * idf(s);
+  for (let i = 0; i < a.termRefs.length; i++) {
+    const s = a.termRefs[i]!.text;
+    const w = Math.min(a.termWeights[i]!, 3) * idf(s);
     vec.set(s, w);
     total += w;
   }
@@ -104,7 +105,7 @@ export function detectDuplicates(items: readonly AnalyzedItem[]): DuplicateResul
   const sorted = [...items].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : a.index - b.index));
   const n = sorted.length;
   const df = new Map<string, number>();
-  for (const a of sorted) for (const s of a.terms.keys()) df.set(s, (df.get(s) ?? 0) + 1);
+  for (const a of sorted) for (const ref of a.termRefs) df.set(ref.text, (df.get(ref.text) ?? 0) + 1);
   const idf = (s: string): number => Math.log(1 + n / (df.get(s) ?? 1)) ;
   const cap = postingCap(n);
   const postings = new Map<string, number[]>();
@@ -117,8 +118,8 @@ export function detectDuplicates(items: readonly AnalyzedItem[]): DuplicateResul
     // The SIGNATURE_DESC_TERMS rarest description stems, as sorting all of them and taking the first would.
     rareStems.length = 0;
     rareDf.length = 0;
-    for (const s of a.terms.keys()) {
-      if (a.titleStems.has(s)) continue;
+    for (let k = a.titleStemCount; k < a.termRefs.length; k++) {
+      const s = a.termRefs[k]!.text;
       const d = df.get(s) ?? 0;
       let at = rareStems.length;
       while (at > 0 && (rareDf[at - 1]! > d || (rareDf[at - 1] === d && rareStems[at - 1]! > s))) at--;
@@ -128,7 +129,7 @@ export function detectDuplicates(items: readonly AnalyzedItem[]): DuplicateResul
       if (rareStems.length > SIGNATURE_DESC_TERMS) { rareStems.pop(); rareDf.pop(); }
     }
     const sig: string[] = [];
-    for (const s of a.titleStems) if ((df.get(s) ?? 0) <= cap) sig.push(s);
+    for (let k = 0; k < a.titleStemCount; k++) { const s = a.termRefs[k]!.text; if ((df.get(s) ?? 0) <= cap) sig.push(s); }
     for (let k = 0; k < rareStems.length; k++) if (rareDf[k]! <= cap) sig.push(rareStems[k]!);
     for (const s of sig) (postings.get(s) ?? postings.set(s, []).get(s)!).push(i);
     sigs[i] = sig;

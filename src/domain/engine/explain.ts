@@ -136,9 +136,13 @@ export function clip(text: string, max = 80): string {
 
 /** Surface words (from the item's own text) for matched stems, for the rationale. */
 export function matchedWords(a: AnalyzedItem, matched: readonly string[], max = 3): string[] {
+  return firstWords(matched.map((m) => a.stemWords.get(m)), max);
+}
+
+/** The first `max` distinct words of a list in which stems without an item word are null or undefined. */
+export function firstWords(words: readonly (string | null | undefined)[], max = 3): string[] {
   const out: string[] = [];
-  for (const m of matched) {
-    const w = a.stemWords.get(m);
+  for (const w of words) {
     if (w && !out.includes(w)) out.push(w);
     if (out.length >= max) break;
   }

@@ -2,6 +2,7 @@
 // incidents and their follow-ups, performance, security, tests, CI/deploy, monitoring). It is aligned even
 // when no objective names it. Generic knowledge of what such tickets look like, in any domain.
 import type { AnalyzedItem } from './analyze.ts';
+import { anyOf } from './regex.ts';
 
 export type HealthCategory = 'security' | 'incident' | 'performance' | 'reliability' | 'testing' | 'delivery' | 'monitoring' | 'accessibility' | 'maintenance' | 'bug';
 
@@ -19,8 +20,8 @@ const CUES: readonly [HealthCategory, RegExp][] = [
   ['maintenance', /\b(?:deprecat\w*|end[- ]of[- ]life|eol|unsupported (?:version|runtime)|security patch\w*|(?:upgrade|bump|migrate)\b.{0,40}\b(?:before|deadline|eol|deprecated|unsupported|security))\b/],
 ];
 
-/** Matches where any of CUES matches (all are flag-less patterns, so the alternation is exact). */
-const ANY_CUE = new RegExp(CUES.map(([, re]) => `(?:${re.source})`).join('|'));
+/** Matches exactly when one of CUES does: one pass over the text rules all categories out (see regex.ts). */
+const ANY_CUE = anyOf(CUES.map(([, re]) => re));
 
 /** Labels and types that teams use to file reliability work. */
 const HEALTH_LABEL_RE = /^(?:bug|bugs|defect|incident|security|sec|vuln\w*|perf|performance|reliability|sre|ops|infra|infrastructure|ci|ci-cd|cicd|devops|flaky|flaky-tests?|tests?|testing|qa|monitoring|observability|postmortem|post-mortem|hotfix|p0|p1|sev[0-3]|regression|tech-?debt|stability|outage|a11y|accessibility|maintenance)$/;

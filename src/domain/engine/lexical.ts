@@ -2,6 +2,7 @@
 // query's own weight it reads as "the share of what the goal talks about that this item also talks about",
 // a number in [0, 1] that means the same for a 5-word goal and a 50-word one.
 import { relatedStems } from './thesaurus.ts';
+import type { Interned } from './tokens.ts';
 
 /** BM25 term-frequency saturation: 1.2 is the standard BM25 default. */
 export const BM25_K1 = 1.2;
@@ -85,6 +86,14 @@ export interface SoftTerms {
 
 const NO_INFO: StemInfo = { id: -1, related: null };
 
+/** An item's weighted terms as parallel lists (see AnalyzedItem): stems in first-seen order and their weights. */
+export interface TermList {
+  termRefs: readonly Interned[];
+  termWeights: readonly number[];
+  /** Sum of termWeights: the document length. */
+  termsLength: number;
+}
+
 /**
  * All goal units scored at once through an inverted index (goal stem → units that use it): the cost per item
  * is its own vocabulary plus the postings it hits, not units × query terms. Same formula as lexicalScore.
@@ -107,7 +116,11 @@ export class LexicalIndex {
   private readonly inDoc: Uint32Array;
   private readonly inEff: Uint32Array;
   private readonly order: Int32Array;
+  /** Position in the document's term list of each goal stem it contains (valid where inDoc is stamped). */
+  private readonly pos: Int32Array;
   private stamp = 0;
+  /** Each unit's query: goal-stem ids, weights and stems, in query order (for matchedTerms). */
+  private readonly queries: { ids: Int32Array; weights: Float64Array; stems: readonly string[] }[];
 
   constructor(units: readonly { query: readonly QueryTerm[]; totalWeight: number }[]) {
     this.totals = Float64Array.from(units.map((u) => u.totalWeight));
@@ -138,6 +151,12 @@ export class LexicalIndex {
       if (known) known.related = Int32Array.from(ids);
       else this.info.set(r, { id: -1, related: Int32Array.from(ids) });
     }
+    this.queries = units.map((u) => ({
+      ids: Int32Array.from(u.query, (t) => this.info.get(t.stem)!.id),
+      weights: Float64Array.from(u.query, (t) => t.weight),
+      stems: u.query.map((t) => t.stem),
+    }));
+    this.pos = new Int32Array(n);
     this.eff = new Float64Array(n);
     this.inDoc = new Uint32Array(n);
     this.inEff = new Uint32Array(n);
@@ -159,33 +178,74 @@ export class LexicalIndex {
     return count;
   }
 
-  scoreAll(doc: LexicalDoc, soft?: SoftTerms): Float64Array {
-    const out = new Float64Array(this.totals.length);
-    const norm = BM25_K1 * (1 - BM25_B + (BM25_B * doc.length) / REFERENCE_LENGTH);
-    const { eff, inDoc, inEff, order } = this;
+  /** The entry of an item stem, cached on its interned record (one Map lookup per distinct stem and index). */
+  private infoOf(ref: Interned): StemInfo {
+    if (ref.lexicalOf !== this) { ref.lexicalOf = this; ref.lexical = this.info.get(ref.text) ?? NO_INFO; }
+    return ref.lexical as StemInfo;
+  }
+
+  /**
+   * Steps 1–2 of scoring a document: the effective weight of every goal stem it contains exactly, softly or
+   * through the thesaurus (eff, stamped in inEff), in first-seen order (order[0 .. count)). Returns count.
+   */
+  private fill(doc: TermList, soft: SoftTerms | undefined): number {
+    const { eff, inDoc, inEff, order, pos } = this;
     if (++this.stamp === 0xffffffff) { inDoc.fill(0); inEff.fill(0); this.stamp = 1; }
     const stamp = this.stamp;
     let count = 0;
+    const refs = doc.termRefs;
+    const weights = doc.termWeights;
     // The document's terms are its own terms followed by the soft ones (never the same stem twice).
     const softN = soft ? soft.stems.length : 0;
     // 1. Goal stems the document contains (exactly or softly) take their in-document weight.
-    for (const [s, q] of doc.terms) {
-      const id = (this.info.get(s) ?? NO_INFO).id;
-      if (id >= 0) { eff[id] = q; inDoc[id] = stamp; inEff[id] = stamp; order[count++] = id; }
+    for (let i = 0; i < refs.length; i++) {
+      const id = this.infoOf(refs[i]!).id;
+      if (id >= 0) { eff[id] = weights[i]!; inDoc[id] = stamp; inEff[id] = stamp; order[count++] = id; pos[id] = i; }
     }
     for (let i = 0; i < softN; i++) {
       const id = (this.info.get(soft!.stems[i]!) ?? NO_INFO).id;
-      if (id >= 0) { eff[id] = soft!.weights[i]!; inDoc[id] = stamp; inEff[id] = stamp; order[count++] = id; }
+      if (id >= 0) { eff[id] = soft!.weights[i]!; inDoc[id] = stamp; inEff[id] = stamp; order[count++] = id; pos[id] = -1; }
     }
     // 2. Goal stems it lacks but has a thesaurus near-synonym of count RELATED_FACTOR of that synonym.
-    for (const [s, q] of doc.terms) {
-      const related = (this.info.get(s) ?? NO_INFO).related;
-      if (related) count = this.relate(related, q, count);
+    for (let i = 0; i < refs.length; i++) {
+      const related = this.infoOf(refs[i]!).related;
+      if (related) count = this.relate(related, weights[i]!, count);
     }
     for (let i = 0; i < softN; i++) {
       const related = (this.info.get(soft!.stems[i]!) ?? NO_INFO).related;
       if (related) count = this.relate(related, soft!.weights[i]!, count);
     }
+    return count;
+  }
+
+  /**
+   * lexicalMatch of one unit's query against a document (without soft terms): the query stems it matched,
+   * strongest first, and for each the document's own word for it (null when it matched through the thesaurus).
+   */
+  matchedTerms(doc: TermList & { termWords: readonly string[] }, unit: number): { stems: string[]; words: (string | null)[] } {
+    this.fill(doc, undefined);
+    const { eff, inDoc, inEff, pos } = this;
+    const stamp = this.stamp;
+    const norm = BM25_K1 * (1 - BM25_B + (BM25_B * doc.termsLength) / REFERENCE_LENGTH);
+    const q = this.queries[unit]!;
+    const hits: { k: number; c: number }[] = [];
+    for (let k = 0; k < q.ids.length; k++) {
+      const id = q.ids[k]!;
+      if (inEff[id] !== stamp) continue;
+      const w = eff[id]!;
+      hits.push({ k, c: (q.weights[k]! * w) / (w + norm) });
+    }
+    hits.sort((a, b) => b.c - a.c || (q.stems[a.k]! < q.stems[b.k]! ? -1 : 1));
+    const stems = hits.map((h) => q.stems[h.k]!);
+    const words = hits.map((h) => { const id = q.ids[h.k]!; return inDoc[id] === stamp ? doc.termWords[pos[id]!]! : null; });
+    return { stems, words };
+  }
+
+  scoreAll(doc: TermList, soft?: SoftTerms): Float64Array {
+    const out = new Float64Array(this.totals.length);
+    const norm = BM25_K1 * (1 - BM25_B + (BM25_B * doc.termsLength) / REFERENCE_LENGTH);
+    const count = this.fill(doc, soft);
+    const { eff, order } = this;
     // 3. BM25 saturation per goal stem, added to every unit that uses it (in first-seen order, as before).
     const { postStart, postUnit, postWeight } = this;
     for (let k = 0; k < count; k++) {

@@ -3,7 +3,6 @@
 // then borrows from its backlog neighbours: a story from its epic, an epic from its stories.
 import type { AnalyzedItem } from './analyze.ts';
 import { assessHealth, HEALTH_MIN, type HealthResult } from './health.ts';
-import { docLength } from './lexical.ts';
 import { matchNonGoals, type NonGoalHit } from './non-goals.ts';
 import type { StrategyIndex } from './strategy-index.ts';
 
@@ -30,8 +29,8 @@ export interface LinkOptions {
 
 export function scoreItemSignals(index: StrategyIndex, a: AnalyzedItem, opts: LinkOptions = {}): ItemSignals {
   const semantic = opts.semantic !== false && !!index.vectors;
-  const soft = semantic && index.soft ? index.soft.softTerms(a.terms, a.stemWords) : undefined;
-  const own = index.lexical.scoreAll({ terms: a.terms, length: docLength(a.terms) }, soft);
+  const soft = semantic && index.soft ? index.soft.softTerms(a) : undefined;
+  const own = index.lexical.scoreAll(a, soft);
   const m = index.unitMatrix;
   if (semantic && a.vector && m) addSemantic(own, m, a.vector);
   const health = assessHealth(a);

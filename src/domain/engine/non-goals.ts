@@ -8,7 +8,7 @@ import { foldDiacritics } from './lang.ts';
 import type { SoftMatcher } from './soft-match.ts';
 import { STOP_WORDS } from './stopwords.ts';
 import { relatedStems } from './thesaurus.ts';
-import { stemEnglish, tokenize } from './tokens.ts';
+import { stemEnglish, tokenize, type Interned } from './tokens.ts';
 import { informativeness, type WordVectors } from './vectors.ts';
 
 /** Words that express the prohibition itself, not its topic ("stop building", "sunset", "no new features"). */
@@ -208,6 +208,70 @@ export interface NonGoalHit {
   quote: string;
 }
 
+/**
+ * Which of the non-goals' words one item has: anywhere in its terms, and in its title or labels. The words
+ * are fixed by the strategy; each stem of the item is looked up once (the id is cached on its interned
+ * record), so no Map or Set is built per item. `load` prepares the answers for one item.
+ */
+class NonGoalProbe {
+  private readonly ids = new Map<string, number>();
+  private readonly inItem: Uint32Array;
+  private readonly inTitle: Uint32Array;
+  private stamp = 0;
+
+  constructor(specs: readonly NonGoalSpec[]) {
+    const add = (stem: string) => { if (!this.ids.has(stem)) this.ids.set(stem, this.ids.size); };
+    for (const g of specs) {
+      for (const stem of g.scope.keys()) add(stem);
+      for (const e of g.exceptions) { for (const stem of e.named) add(stem); for (const stem of e.stems) add(stem); }
+      for (const sub of g.subjects) {
+        for (const stem of sub.stems) add(stem);
+        for (const d of sub.distinctive) add(d.stem);
+        for (const stem of sub.qualifier) add(stem);
+      }
+    }
+    this.inItem = new Uint32Array(this.ids.size);
+    this.inTitle = new Uint32Array(this.ids.size);
+  }
+
+  private idOf(ref: Interned): number {
+    if (ref.nonGoalOf !== this) { ref.nonGoalOf = this; ref.nonGoal = this.ids.get(ref.text) ?? -1; }
+    return ref.nonGoal;
+  }
+
+  load(a: AnalyzedItem): void {
+    if (++this.stamp === 0xffffffff) { this.inItem.fill(0); this.inTitle.fill(0); this.stamp = 1; }
+    const stamp = this.stamp;
+    for (let k = 0; k < a.termRefs.length; k++) {
+      const id = this.idOf(a.termRefs[k]!);
+      if (id < 0) continue;
+      this.inItem[id] = stamp;
+      if (k < a.titleStemCount) this.inTitle[id] = stamp;
+    }
+    for (const stem of a.labelStems) { const id = this.ids.get(stem); if (id !== undefined) this.inTitle[id] = stamp; }
+  }
+
+  /** The loaded item has `stem` among its terms. */
+  has(stem: string): boolean {
+    const id = this.ids.get(stem);
+    return id !== undefined && this.inItem[id] === this.stamp;
+  }
+
+  /** The loaded item has `stem` in its title or labels. */
+  inTitleOrLabels(stem: string): boolean {
+    const id = this.ids.get(stem);
+    return id !== undefined && this.inTitle[id] === this.stamp;
+  }
+}
+
+const probes = new WeakMap<readonly NonGoalSpec[], NonGoalProbe>();
+function probeFor(specs: readonly NonGoalSpec[]): NonGoalProbe {
+  let p = probes.get(specs);
+  if (!p) probes.set(specs, (p = new NonGoalProbe(specs)));
+  return p;
+}
+
+/** The stems of an item's title and labels, in that order (built only when near-synonyms are needed). */
 function titleStemsOf(a: AnalyzedItem): Set<string> {
   const s = new Set(a.titleStems);
   for (const stem of a.labelStems) s.add(stem); // the labels' tokens, as analyze.ts found them
@@ -237,7 +301,7 @@ function softCover(a: AnalyzedItem, titleStems: ReadonlySet<string>, soft: SoftM
 /** One item's title words, and their near-synonym cover computed on first need (most items never need it). */
 interface TitleView {
   a: AnalyzedItem;
-  stems: ReadonlySet<string>;
+  probe: NonGoalProbe;
   soft: SoftMatcher | undefined;
   cover: Map<string, string> | null;
 }
@@ -248,33 +312,35 @@ interface TitleView {
  * Returns the item stems that named it, or null.
  */
 function namesSubject(sub: NonGoalSubject, view: TitleView): string[] | null {
-  const titleStems = view.stems;
-  if (!sub.stems.some((st) => titleStems.has(st))) return null;
+  const probe = view.probe;
+  if (!sub.stems.some((st) => probe.inTitleOrLabels(st))) return null;
   const via: string[] = [];
   for (const d of sub.distinctive) {
-    if (titleStems.has(d.stem)) { via.push(d.stem); continue; }
-    view.cover ??= softCover(view.a, titleStems, view.soft);
+    if (probe.inTitleOrLabels(d.stem)) { via.push(d.stem); continue; }
+    view.cover ??= softCover(view.a, titleStemsOf(view.a), view.soft);
     const v = view.cover.get(d.stem);
     if (!v) return null;
     via.push(v);
   }
-  for (const st of sub.stems) if (titleStems.has(st) && !via.includes(st)) via.push(st);
-  if (sub.qualifier.size && ![...sub.qualifier].some((q) => view.a.terms.has(q))) return null;
+  for (const st of sub.stems) if (probe.inTitleOrLabels(st) && !via.includes(st)) via.push(st);
+  if (sub.qualifier.size && ![...sub.qualifier].some((q) => probe.has(q))) return null;
   return via;
 }
 
 export function matchNonGoals(specs: readonly NonGoalSpec[], a: AnalyzedItem, isHealth = false, soft?: SoftMatcher): NonGoalHit | null {
+  if (!specs.length) return null;
   let best: NonGoalHit | null = null;
-  const titleStems = specs.length ? titleStemsOf(a) : new Set<string>();
-  const view: TitleView = { a, stems: titleStems, soft, cover: null };
+  const probe = probeFor(specs);
+  probe.load(a);
+  const view: TitleView = { a, probe, soft, cover: null };
   for (const g of specs) {
     let weight = 0;
     let inTitle = false;
     let titleTerms = 0;
     const matched: string[] = [];
     for (const [stem, w] of g.scope) {
-      if (!a.terms.has(stem)) continue;
-      const t = titleStems.has(stem);
+      if (!probe.has(stem)) continue;
+      const t = probe.inTitleOrLabels(stem);
       inTitle ||= t;
       if (t) titleTerms++;
       weight += t ? w * TITLE_BOOST : w;
@@ -296,10 +362,10 @@ export function matchNonGoals(specs: readonly NonGoalSpec[], a: AnalyzedItem, is
       matched.push(...named);
     } else if (isHealth && titleTerms < HEALTH_MIN_TITLE_TERMS) continue;
     const exempt = g.exceptions.some((e) => {
-      if ([...e.named].some((s) => a.terms.has(s))) return true;
+      if ([...e.named].some((s) => probe.has(s))) return true;
       if (!e.stems.size) return false;
       let hit = 0;
-      for (const s of e.stems) if (a.terms.has(s)) hit++;
+      for (const s of e.stems) if (probe.has(s)) hit++;
       return hit / e.stems.size >= EXCEPTION_MIN_COVERAGE;
     });
     if (exempt) continue;

@@ -3,6 +3,7 @@
 // This is the semantic signal that lexical matching alone misses. Pure; results are cached per word.
 import type { SoftTerms } from './lexical.ts';
 import { cosine } from './semantic.ts';
+import type { Interned } from './tokens.ts';
 import type { WordVectors } from './vectors.ts';
 
 /**
@@ -28,6 +29,12 @@ function unit(vectors: WordVectors, word: string): Float32Array | null {
 }
 
 const NO_SOFT_TERMS: SoftTerms = { stems: [], weights: [] };
+
+/** True when `stem` is one of the item's stems (a scan: asked only for the few goal words near an item word). */
+function hasStem(refs: readonly Interned[], stem: string): boolean {
+  for (let i = 0; i < refs.length; i++) if (refs[i]!.text === stem) return true;
+  return false;
+}
 
 export class SoftMatcher {
   private readonly goal: { stem: string; vec: Float32Array }[] = [];
@@ -63,16 +70,17 @@ export class SoftMatcher {
    * Only the soft occurrences `expand` would add, in the order it would add them (stems and weights as
    * parallel arrays): the lexical index reads them after the item's own terms without copying the Map.
    */
-  softTerms(terms: ReadonlyMap<string, number>, stemWords: ReadonlyMap<string, string>): SoftTerms {
+  softTerms(doc: { termRefs: readonly Interned[]; termWeights: readonly number[]; termWords: readonly string[] }): SoftTerms {
     let stems: string[] | null = null;
     let weights: number[] | null = null;
-    for (const [stem, q] of terms) {
-      const word = stemWords.get(stem);
-      if (!word) continue;
-      const near = this.neighbours(stem, word);
+    const refs = doc.termRefs;
+    for (let i = 0; i < refs.length; i++) {
+      const stem = refs[i]!.text;
+      const near = this.neighbours(stem, doc.termWords[i]!);
       if (!near.length) continue;
+      const q = doc.termWeights[i]!;
       for (const [g, sim] of near) {
-        if (terms.has(g)) continue;
+        if (hasStem(refs, g)) continue;
         const soft = SOFT_FACTOR * sim * q;
         stems ??= [];
         weights ??= [];

@@ -33,6 +33,12 @@ export class Interned {
   /** Cached SIF-weighted word vector for `vectorsOf` (words only; semantic.ts). */
   vectorsOf: object | null = null;
   vector: Float32Array | null = null;
+  /** Cached lexical-index entry of this stem for the index `lexicalOf` (stems only; lexical.ts). */
+  lexicalOf: object | null = null;
+  lexical: unknown = null;
+  /** Cached id of this stem among the non-goal words of `nonGoalOf` (stems only; non-goals.ts). */
+  nonGoalOf: object | null = null;
+  nonGoal = -1;
   constructor(readonly text: string) {}
 }
 

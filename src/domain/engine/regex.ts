@@ -1,0 +1,77 @@
+// One fast "does any of these patterns match?" test. The cue lists of the heuristics are long alternations
+// of words, most starting at a word boundary (`\b(?:security|vulnerab\w*|…)\b`). Written as one flat
+// alternation, V8 tries every alternative at every word boundary of the text; grouped under their first
+// letter (`\b(?:s(?:ecurity|ql injection)|v(?:ulnerab\w*)|…)`) it tries one letter first and only the
+// alternatives that start with it. The test answers exactly as `patterns.some((re) => re.test(text))`.
+
+/**
+ * Walks the structural characters of a regex source (not escaped, not inside a character class), giving each
+ * with its position and the group depth before it. Stops early when `visit` returns false.
+ */
+function walk(source: string, visit: (c: string, at: number, depth: number) => boolean | void): void {
+  let depth = 0;
+  let inClass = false;
+  for (let i = 0; i < source.length; i++) {
+    const c = source[i]!;
+    if (c === '\\') { i++; continue; }
+    if (inClass) { if (c === ']') inClass = false; continue; }
+    if (visit(c, i, depth) === false) return;
+    if (c === '[') inClass = true;
+    else if (c === '(') depth++;
+    else if (c === ')') depth--;
+  }
+}
+
+/** Splits a regex source at its top-level `|` (outside groups and character classes). */
+export function topLevelAlternatives(source: string): string[] {
+  const out: string[] = [];
+  let start = 0;
+  walk(source, (c, at, depth) => { if (c === '|' && depth === 0) { out.push(source.slice(start, at)); start = at + 1; } });
+  out.push(source.slice(start));
+  return out;
+}
+
+/** The body X of a source that is exactly `\b(?:X)\b` (the group spanning all of X), else null. */
+function wordGroupBody(source: string): string | null {
+  if (!source.startsWith('\\b(?:') || !source.endsWith(')\\b')) return null;
+  const body = source.slice(5, -3);
+  // The group must close only at the end: no `)` of the body may close it early.
+  let spans = true;
+  walk(body, (c, _at, depth) => (c === ')' && depth === 0 ? (spans = false) : true));
+  return spans ? body : null;
+}
+
+/** A plain letter or digit that is matched as itself (no quantifier after it, no escape). */
+const PLAIN_FIRST = /^[a-z0-9](?![?*+{])/i;
+
+/**
+ * A regex that matches a text exactly when one of `patterns` does (for `test` only: the match it finds and
+ * its capture groups are not those of the patterns). Patterns must share their flags, have no capture
+ * groups or back-references, and not be global or sticky.
+ */
+export function anyOf(patterns: readonly RegExp[]): RegExp {
+  const flags = patterns[0]?.flags ?? '';
+  const alternatives: string[] = [];
+  for (const re of patterns) {
+    if (re.flags !== flags) throw new Error(`anyOf: mixed flags (${re.flags} vs ${flags})`);
+    if (/[gy]/.test(re.flags)) throw new Error('anyOf: global or sticky pattern');
+    if (/\((?!\?)|\(\?<(?![=!])|\\[1-9]|\\k</.test(re.source.replace(/\\\\|\\\(|\[(?:\\.|[^\]])*\]/g, ''))) throw new Error(`anyOf: capture group in /${re.source}/`);
+    const body = wordGroupBody(re.source);
+    // \b(?:x|y)\b is \bx\b|\by\b: the word-boundary alternatives can then be grouped with the others.
+    if (body !== null) for (const alt of topLevelAlternatives(body)) alternatives.push(`\\b${alt}\\b`);
+    else alternatives.push(...topLevelAlternatives(re.source));
+  }
+  // Alternatives after \b grouped by their first character (in first-seen order); the rest kept as they are.
+  const byFirst = new Map<string, string[]>();
+  const others: string[] = [];
+  for (const alt of alternatives) {
+    const rest = alt.startsWith('\\b') ? alt.slice(2) : null;
+    if (rest !== null && PLAIN_FIRST.test(rest)) {
+      const key = rest[0]!;
+      (byFirst.get(key) ?? byFirst.set(key, []).get(key)!).push(rest.slice(1));
+    } else others.push(alt);
+  }
+  const grouped = [...byFirst].map(([c, rests]) => (rests.length === 1 ? `${c}${rests[0]}` : `${c}(?:${rests.join('|')})`));
+  const parts = grouped.length ? [`\\b(?:${grouped.join('|')})`, ...others] : others;
+  return new RegExp(parts.join('|'), flags);
+}
