@@ -65,14 +65,14 @@ describe('MCP tools through an MCP client', () => {
     expect(a).toMatchObject({ intent: 'item', item: { id: 'LF-6' }, mode: 'deterministic', thread_id: null });
     expect(a.citations.map((x: any) => x.ref)).toContain('ng:NG2');
     await expectValidCitations(env.db, owner.workspace.id, a);
-    const threads = await (await owner.request('GET', '/v1/threads')).json();
+    const threads = (await (await owner.request('GET', '/v1/threads')).json()) as { threads: unknown[] };
     expect(threads.threads).toEqual([]);
   });
 
   it('stop_suggestions and portfolio: what GET /v1/suggestions/stop and /v1/portfolio say', async () => {
     const client = await connect(owner.key);
     const stop = await call(client, 'stop_suggestions', { team: 'Marketing', limit: 5 });
-    const rest = await (await owner.request('GET', '/v1/suggestions/stop?team=Marketing&limit=5')).json();
+    const rest = (await (await owner.request('GET', '/v1/suggestions/stop?team=Marketing&limit=5')).json()) as { suggestions: unknown[] };
     expect(stop.structuredContent.suggestions).toEqual(rest.suggestions);
     const p = await call(client, 'portfolio', {});
     expect(p.structuredContent).toEqual(await (await owner.request('GET', '/v1/portfolio')).json());
