@@ -11,8 +11,8 @@ beforeAll(async () => {
 afterAll(() => server.close());
 beforeEach(() => server.clearFaults());
 
-const client = (o: { timeoutMs?: number; maxRetries?: number } = {}) =>
-  createClient({ apiKey: 'test-key', baseURL: server.url, timeoutMs: o.timeoutMs ?? 2_000, maxRetries: o.maxRetries ?? 0 });
+const client = (o: { timeoutMs?: number; maxRetries?: number; maxRetryAfterMs?: number } = {}) =>
+  createClient({ apiKey: 'test-key', baseURL: server.url, timeoutMs: o.timeoutMs ?? 2_000, maxRetries: o.maxRetries ?? 0, maxRetryAfterMs: o.maxRetryAfterMs });
 
 describe('embedder', () => {
   it('returns one unit vector per text, in input order, and similar texts are closer', async () => {
@@ -90,5 +90,50 @@ describe('chat', () => {
     await expect(chat.complete({ messages: [{ role: 'user', content: 'x' }] })).rejects.toThrow(/connection/i);
     await server.start();
     expect((await chat.complete({ messages: [{ role: 'user', content: 'y' }] })).text).toBe('echo: y');
+  });
+});
+
+describe('what callers learn from a failure', () => {
+  const reasonOf = (p: Promise<unknown>) => p.then(() => 'no error', (e: { reason?: string }) => e.reason);
+
+  it('tags every provider error with the reason recorded as a fallback', async () => {
+    const chat = createOpenAIChat(client({ timeoutMs: 300 }), 'fake-chat');
+    const ask = () => chat.complete({ messages: [{ role: 'user', content: 'x' }] });
+    for (const [fault, reason] of [
+      ['rate_limit', 'rate_limited'],
+      ['server_error', 'provider_error'],
+      ['hang', 'timeout'],
+      ['malformed', 'malformed_response'],
+    ] as const) {
+      server.fail('chat', fault, 1, 0);
+      expect(await reasonOf(ask())).toBe(reason);
+    }
+    server.fail('embeddings', 'server_error', 1);
+    expect(await reasonOf(createOpenAIEmbedder(client(), 'fake-embed-64', 64).embed(['x']))).toBe('provider_error');
+    expect(await reasonOf(createOpenAIEmbedder(client(), 'fake-embed-32', 64).embed(['x']))).toBe('malformed_response');
+    await server.stop();
+    try {
+      expect(await reasonOf(ask())).toBe('unreachable');
+    } finally {
+      await server.start();
+    }
+  });
+
+  it('does not wait for a Retry-After longer than the cap: the call fails at once instead', async () => {
+    server.fail('chat', 'rate_limit', 1, 3_600);
+    const before = server.calls.chat;
+    const t0 = Date.now();
+    const chat = createOpenAIChat(client({ maxRetries: 2, maxRetryAfterMs: 5_000 }), 'fake-chat');
+    await expect(chat.complete({ messages: [{ role: 'user', content: 'x' }] })).rejects.toMatchObject({ status: 429, reason: 'rate_limited' });
+    expect(server.calls.chat - before).toBe(1);
+    expect(Date.now() - t0).toBeLessThan(2_000);
+  });
+
+  it('honours a Retry-After within the cap', async () => {
+    server.fail('chat', 'rate_limit', 1, 1);
+    const before = server.calls.chat;
+    const r = await createOpenAIChat(client({ maxRetries: 1, maxRetryAfterMs: 5_000 }), 'fake-chat').complete({ messages: [{ role: 'user', content: 'y' }] });
+    expect(r.text).toBe('echo: y');
+    expect(server.calls.chat - before).toBe(2);
   });
 });
