@@ -3,7 +3,7 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { ITEMS, runToEnd, seed } from '../fixtures/api/logistics.ts';
 import type { Fault } from '../helpers/openai-server.ts';
-import { CHAT_MODEL, runScores, setupAi, type AiEnv } from './helpers.ts';
+import { CHAT_MODEL, countCalls, runScores, setupAi, type AiEnv } from './helpers.ts';
 
 let env: AiEnv;
 beforeAll(async () => {
@@ -116,6 +116,16 @@ describe('transient faults', () => {
     expectOneScoreEach(rows);
     expect(rows.filter((r) => r.provenance.fallback === 'provider_error')).toHaveLength(2);
     expect(rows.filter((r) => r.scorer === LLM)).toHaveLength(ITEMS.length - 2);
+  });
+
+  it('items that fell back are judged at the next run, while judged ones are reused', async () => {
+    const { c } = await runWith(() => env.server.fail('chat', 'server_error', 2, 0));
+    const next = await countCalls(env.server, () => runToEnd(c, env.settle));
+    expect(next.chat).toBe(1); // the two items of the failed call, in one batch
+    expect(next.result.progress).toMatchObject({ scored: 2, reused: ITEMS.length - 2 });
+    const rows = await runScores(env, next.result.id);
+    expectOneScoreEach(rows);
+    expect(rows.every((r) => r.scorer === LLM)).toBe(true);
   });
 
   it('the provider going down mid-run: the run finishes on the engine', async () => {

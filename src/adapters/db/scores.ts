@@ -52,18 +52,26 @@ export interface PreviousScore {
 }
 
 /**
- * The latest score of each item from a finished run under the same strategy version and run (engine) scorer.
- * The caller reuses it only when it was produced the way this run would produce it (same judge and prompt, or the
- * engine alone): an item that fell back to the engine while a judge is configured is judged again.
+ * The latest score of each item produced by `scorer` (`llm:<model>` or the engine's `heuristic@<version>`) in a
+ * finished run under the same strategy version and run (engine) scorer. An item whose latest score fell back to the
+ * engine while a judge is configured finds its last judged score here (or none), so it is judged again unless that
+ * judgement's input is still current. The caller also compares the prompt version.
  */
-export async function previousScores(q: Queryable, workspaceId: string, uids: string[], strategyVersion: number, runScorer: string): Promise<PreviousScore[]> {
+export async function previousScores(
+  q: Queryable,
+  workspaceId: string,
+  uids: string[],
+  strategyVersion: number,
+  scorer: string,
+  runScorer: string = scorer,
+): Promise<PreviousScore[]> {
   const r = await q.query<PreviousScore>(
     `SELECT DISTINCT ON (s.item_uid) s.item_uid, s.run_id, s.reused_from_run, s.input_hash, r.now AS run_now, s.scorer,
             s.provenance->>'prompt_version' AS prompt_version
-       FROM item_scores s JOIN scoring_runs r ON r.id = s.run_id AND r.status = 'finished' AND NOT r.dry_run AND r.scorer = $4
-      WHERE s.workspace_id = $1 AND s.item_uid = ANY($2::text[]) AND s.strategy_version = $3
+       FROM item_scores s JOIN scoring_runs r ON r.id = s.run_id AND r.status = 'finished' AND NOT r.dry_run AND r.scorer = $5
+      WHERE s.workspace_id = $1 AND s.item_uid = ANY($2::text[]) AND s.strategy_version = $3 AND s.scorer = $4
       ORDER BY s.item_uid, s.created_at DESC`,
-    [workspaceId, uids, strategyVersion, runScorer],
+    [workspaceId, uids, strategyVersion, scorer, runScorer],
   );
   return r.rows;
 }
