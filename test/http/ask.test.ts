@@ -285,3 +285,37 @@ describe('bad input: 4xx problem+json naming the field', () => {
     expect(r.status).toBe(401);
   });
 });
+
+describe('degraded inputs', () => {
+  it('without an embedder (as on Workers) passages are ranked by shared words, still cited', async () => {
+    const embedder = env.deps.embedder;
+    env.deps.embedder = undefined;
+    try {
+      const a = await ask(c, { question: 'Why does this matter?', item_id: 'LF-15' });
+      expect(a.retrieval).toBe('lexical');
+      expect(a.answer).toMatch(/The closest goal is .*, but the link is weak: they share/);
+      const s = await ask(c, { question: 'What does the strategy say about customs paperwork?' });
+      expect(s.citations[0]).toMatchObject({ passage_id: 'kr:L2.KR3' });
+    } finally {
+      env.deps.embedder = embedder;
+    }
+  });
+
+  it('an item edited after its score says the answer may be out of date', async () => {
+    const r = await c.request('POST', '/v1/items:batch', { body: { items: [{ id: 'LF-13', source: 'linear', title: 'Customs pre-clearance: upload declarations before the border crossing', description: 'Now also for rail freight.' }] } });
+    expect(r.status).toBe(200);
+    const a = await ask(c, { question: 'Why does this matter?', item_id: 'LF-13' });
+    expect(a.answer).toMatch(/Uncertain: it changed after it was last scored/);
+    expect(a.confidence).toBe('medium');
+  });
+
+  it('an id two sources share needs the source: 409 naming body.source, then the chosen one', async () => {
+    const r = await c.request('POST', '/v1/items:batch', { body: { items: [{ id: 'LF-13', source: 'jira', title: 'Unrelated copy of the id in another tracker' }] } });
+    expect(r.status).toBe(200);
+    const conflict = await c.request('POST', '/v1/ask', { body: { question: 'Why does this matter?', item_id: 'LF-13' } });
+    expect(conflict.status).toBe(409);
+    expect((await json(conflict)).errors).toEqual([{ location: 'body.source', message: expect.stringMatching(/jira, linear/) }]);
+    const a = await ask(c, { question: 'Why does this matter?', item_id: 'LF-13', source: 'linear' });
+    expect(a.item).toMatchObject({ id: 'LF-13', source: 'linear' });
+  });
+});
