@@ -187,7 +187,7 @@ export async function prepareAsk(deps: Deps, input: AskInput): Promise<PreparedA
           } else yield { type: 'citation', data: piece.citation };
         }
         if (run.citations.length && run.text.trim()) {
-          result = { ...base, answer: run.text.trim(), citations: run.citations, mode: 'model', confidence: composed.confidence, model: deps.chat.model, prompt_version: ASK_PROMPT_VERSION, fallback_reason: null, replaces_streamed_text: false };
+          result = { answer: run.text.trim(), citations: run.citations, ...base, mode: 'model', confidence: composed.confidence, model: deps.chat.model, prompt_version: ASK_PROMPT_VERSION, fallback_reason: null, replaces_streamed_text: false };
         } else fallback = 'no_valid_citations';
       } catch (e) {
         if (signal?.aborted) return;
@@ -198,7 +198,7 @@ export async function prepareAsk(deps: Deps, input: AskInput): Promise<PreparedA
     }
     if (!result) {
       if (!streamed) yield* streamText(composed);
-      result = { ...base, answer: composed.answer, citations: composed.citations, mode: 'deterministic', confidence: composed.confidence, model: null, prompt_version: null, fallback_reason: fallback, replaces_streamed_text: streamed };
+      result = { answer: composed.answer, citations: composed.citations, ...base, mode: 'deterministic', confidence: composed.confidence, model: null, prompt_version: null, fallback_reason: fallback, replaces_streamed_text: streamed };
     }
     if (signal?.aborted) return;
     let threadId = thread?.id ?? null;
