@@ -2,13 +2,21 @@
 // each admitted by the run's budget and circuit breaker. Whatever the provider does — rate limits, errors, hangs,
 // broken or schema-breaking replies, invented ids — every item leaves with exactly one verdict: the judge's (merged
 // with the engine's reading), or the engine's own with the reason it fell back. Never throws for provider trouble.
-import { JUDGE_PROMPT_VERSION, JudgeReplyLoose, buildJudgePrompt, judgeReplyJsonSchema, judgeReplySchema, type JudgeItem } from '../../prompts/judge.ts';
+import {
+  JUDGE_PROMPT_VERSION,
+  JudgeReplyLoose,
+  buildJudgePrompt,
+  judgeReplyJsonSchema,
+  judgeReplySchema,
+  type JudgeItem,
+  type JudgeReplyItem,
+} from '../../prompts/judge.ts';
 import { addCacheHits, admitCall, getJudgements, putJudgements, recordCall, type CachedJudgement, type JudgementKey } from '../adapters/db/judgements.ts';
 import type { Config } from '../config.ts';
 import type { Deps } from '../deps.ts';
 import type { BacklogItem, ItemScore } from '../domain/contracts.ts';
 import { isInstructionLike, type BatchItemResult } from '../domain/engine/index.ts';
-import type { ChatModel } from '../domain/llm.ts';
+import type { ChatModel, ChatResult } from '../domain/llm.ts';
 import { checkJudgement, mergeVerdict, type Judgement, type Review } from './judge-verdict.ts';
 import { judgeContextFor, type JudgeContext } from './judge-context.ts';
 import { retrievePassages } from './retrieval.ts';
@@ -42,7 +50,8 @@ export type FallbackReason =
   | 'unknown_ids' // the model named an objective, key result or non-goal that does not exist
   | 'missing_from_reply' // the reply had no entry for this item
   | 'breaker_open' // earlier calls of this run failed repeatedly: the rest of the run is deterministic
-  | 'budget_exhausted'; // the run's call or token budget is spent
+  | 'budget_exhausted' // the run's call or token budget is spent
+  | 'judge_error'; // an unexpected error while judging the batch (logged with its stack)
 
 const PROVIDER_FAILURES = new Set<FallbackReason>(['rate_limited', 'provider_error', 'timeout', 'unreachable', 'malformed_response']);
 
@@ -177,10 +186,48 @@ export async function judgeTargets(
     const batches: JudgeTarget[][] = [];
     for (let i = 0; i < misses.length; i += settings.batchSize) batches.push(misses.slice(i, i + settings.batchSize));
     await pool(batches, settings.concurrency, async (batch) => {
-      for (const v of await judgeBatch(deps, settings, run, ctx, key, batch, retrieved)) out.set(v.uid, v);
+      let verdicts: JudgedItem[];
+      try {
+        verdicts = await judgeBatch(deps, settings, run, ctx, key, batch, retrieved);
+      } catch (err) {
+        // A bug or a database blip must not fail the run either: the engine answers for this batch.
+        deps.logger.error('judging a batch failed: its items are scored by the engine', { run: run.id, items: batch.length, error: String((err as Error)?.stack ?? err) });
+        verdicts = batch.map((t) => fallbackVerdict(t, run, judge, 'judge_error'));
+      }
+      for (const v of verdicts) out.set(v.uid, v);
     });
   }
   return targets.map((t) => out.get(t.uid)!);
+}
+
+/** An item as the prompt's data block shows it, with the engine's reading as its prior. */
+function promptItem(t: JudgeTarget, key: string, nearest: string[]): JudgeItem {
+  const e = t.engine.score;
+  return {
+    key,
+    title: t.item.title,
+    description: t.item.description ?? null,
+    type: t.item.type ?? null,
+    status: t.item.status ?? null,
+    labels: t.item.labels ?? [],
+    parent_title: t.parentTitle,
+    contains_instructions: isInstructionLike(`${t.item.title}\n${t.item.description ?? ''}`),
+    nearest_passages: nearest,
+    prior: { objective_id: e.objective_id, kr_id: e.kr_id, alignment: e.alignment, execution_health: e.execution_health, flags: e.flags, non_goal_id: e.non_goal_id },
+  };
+}
+
+/** The model's reply as the loose reply shape, or what is wrong with it (the first few schema violations). */
+function parseReply(text: string): { ok: true; items: JudgeReplyItem[] } | { ok: false; detail: string } {
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch {
+    return { ok: false, detail: 'reply is not JSON' };
+  }
+  const r = JudgeReplyLoose.safeParse(json);
+  if (r.success) return { ok: true, items: r.data.items };
+  return { ok: false, detail: r.error.issues.slice(0, 3).map((i) => `${i.path.join('.')}: ${i.message}`).join('; ') };
 }
 
 async function judgeBatch(
@@ -200,29 +247,11 @@ async function judgeBatch(
   const keys = batch.map((_, i) => `i${i + 1}`);
   const passageIds = [...new Set(batch.flatMap((t) => retrieved.byItem.get(t.uid)?.ids ?? []))];
   if (!passageIds.length) passageIds.push(...ctx.objectivePassageIds);
-  const items: JudgeItem[] = batch.map((t, i) => ({
-    key: keys[i]!,
-    title: t.item.title,
-    description: t.item.description ?? null,
-    type: t.item.type ?? null,
-    status: t.item.status ?? null,
-    labels: t.item.labels ?? [],
-    parent_title: t.parentTitle,
-    contains_instructions: isInstructionLike(`${t.item.title}\n${t.item.description ?? ''}`),
-    nearest_passages: retrieved.byItem.get(t.uid)?.ids ?? [],
-    prior: {
-      objective_id: t.engine.score.objective_id,
-      kr_id: t.engine.score.kr_id,
-      alignment: t.engine.score.alignment,
-      execution_health: t.engine.score.execution_health,
-      flags: t.engine.score.flags,
-      non_goal_id: t.engine.score.non_goal_id,
-    },
-  }));
+  const items = batch.map((t, i) => promptItem(t, keys[i]!, retrieved.byItem.get(t.uid)?.ids ?? []));
   const messages = buildJudgePrompt({ strategy: ctx.outline, passages: passageIds.map((id) => ctx.ids.passages.get(id)!).filter(Boolean), items });
   const schema = judgeReplySchema({ keys, objectives: ctx.objectiveIds, keyResults: ctx.keyResultIds, nonGoals: ctx.nonGoalIds, passages: passageIds });
 
-  let reply: { text: string; usage: { promptTokens: number; completionTokens: number } };
+  let reply: ChatResult;
   try {
     reply = await deps.chat.complete({ messages, jsonSchema: judgeReplyJsonSchema(schema), maxTokens: REPLY_TOKENS_BASE + REPLY_TOKENS_PER_ITEM * batch.length });
   } catch (err) {
@@ -232,22 +261,16 @@ async function judgeBatch(
     return fallAll(reason);
   }
 
-  let parsed: ReturnType<typeof JudgeReplyLoose.safeParse>;
-  try {
-    parsed = JudgeReplyLoose.safeParse(JSON.parse(reply.text));
-  } catch {
-    parsed = { success: false } as ReturnType<typeof JudgeReplyLoose.safeParse>;
-  }
-  if (!parsed.success) {
-    const detail = parsed.error ? parsed.error.issues.slice(0, 3).map((i) => `${i.path.join('.')}: ${i.message}`).join('; ') : 'reply is not JSON';
+  const parsed = parseReply(reply.text);
+  if (!parsed.ok) {
     const open = await recordCall(deps.db, run.id, { ok: false, usage: reply.usage, reason: 'invalid_output' }, settings.breakerFailures);
-    deps.logger.warn('judge reply rejected: its items are scored by the engine', { run: run.id, items: batch.length, detail, breakerOpen: open });
-    return fallAll('invalid_output', detail);
+    deps.logger.warn('judge reply rejected: its items are scored by the engine', { run: run.id, items: batch.length, detail: parsed.detail, breakerOpen: open });
+    return fallAll('invalid_output', parsed.detail);
   }
   await recordCall(deps.db, run.id, { ok: true, usage: reply.usage }, settings.breakerFailures);
 
-  const byKey = new Map<string, (typeof parsed.data.items)[number]>();
-  for (const r of parsed.data.items) if (!byKey.has(r.key)) byKey.set(r.key, r);
+  const byKey = new Map<string, JudgeReplyItem>();
+  for (const r of parsed.items) if (!byKey.has(r.key)) byKey.set(r.key, r);
   const verdicts: JudgedItem[] = [];
   const toCache: CachedJudgement<Judgement>[] = [];
   batch.forEach((t, i) => {

@@ -176,6 +176,29 @@ describe('bad answers', () => {
   });
 });
 
+describe('unexpected errors', () => {
+  it('an error while judging a batch (here: the budget table failing) costs that batch the judge, not the run', async () => {
+    const db = env.deps.db;
+    env.deps.db = {
+      ...db,
+      kind: db.kind,
+      transaction: (fn) => db.transaction(fn),
+      close: () => db.close(),
+      query: (text: string, params?: unknown[]) =>
+        /INSERT INTO provider_run_state AS s \(run_id, calls\)/.test(text) ? Promise.reject(new Error('relation is locked')) : db.query(text, params),
+    } as typeof db;
+    try {
+      const { rows, chatCalls } = await runWith(() => undefined);
+      expectOneScoreEach(rows);
+      expectEngineReading(rows);
+      expect(rows.every((r) => r.provenance.fallback === 'judge_error')).toBe(true);
+      expect(chatCalls).toBe(0);
+    } finally {
+      env.deps.db = db;
+    }
+  });
+});
+
 describe('budget', () => {
   it('calls beyond the per-run budget are not made: the rest of the run is deterministic', async () => {
     env.setSettings({ maxCallsPerRun: 3 });
