@@ -5,7 +5,7 @@ import type { BacklogItem } from '../contracts.ts';
 import { cleanText, emptyFeatures, type TextFeatures } from './clean.ts';
 import { stripInstructions } from './injection.ts';
 import { sentenceVectorOfRefs } from './semantic.ts';
-import { detectItemLanguage, tokenizeWords, trimCaches, words, type Interned, type Token } from './tokens.ts';
+import { detectItemLanguage, tokenizeEntries, tokenizeWords, trimCaches, wordEntriesOf, words, type Interned, type Token } from './tokens.ts';
 import type { WordVectors } from './vectors.ts';
 
 const GOAL_REF_LABEL_RE = /^(?:okr|kr|obj|objective|goal|o)[-_ .:]?\w*\d\w*$/i;
@@ -92,8 +92,26 @@ export function statusClass(status: string | null | undefined): StatusClass {
 
 export function parseTime(s: string | null | undefined): number | null {
   if (!s) return null;
-  const t = Date.parse(s);
-  return Number.isFinite(t) ? t : null;
+  const t = s.length === 20 ? utcSeconds(s) : NaN; // the usual export form, read without Date.parse
+  const u = Number.isNaN(t) ? Date.parse(s) : t;
+  return Number.isFinite(u) ? u : null;
+}
+
+/**
+ * "YYYY-MM-DDTHH:MM:SSZ" (years 1000–9999, fields in range) as Date.parse reads it, or NaN for anything
+ * else (then Date.parse decides). Date.UTC rolls a day past the month's end over as Date.parse does.
+ */
+function utcSeconds(s: string): number {
+  const d = (i: number): number => { const c = s.charCodeAt(i) - 48; return c >= 0 && c <= 9 ? c : NaN; };
+  if (s[4] !== '-' || s[7] !== '-' || s[10] !== 'T' || s[13] !== ':' || s[16] !== ':' || s[19] !== 'Z') return NaN;
+  const year = d(0) * 1000 + d(1) * 100 + d(2) * 10 + d(3);
+  const month = d(5) * 10 + d(6);
+  const day = d(8) * 10 + d(9);
+  const hour = d(11) * 10 + d(12);
+  const minute = d(14) * 10 + d(15);
+  const second = d(17) * 10 + d(18);
+  if (!(year >= 1000 && month >= 1 && month <= 12 && day >= 1 && day <= 31 && hour <= 23 && minute <= 59 && second <= 59)) return NaN;
+  return Date.UTC(year, month - 1, day, hour, minute, second);
 }
 
 /**
@@ -135,11 +153,11 @@ export function analyzeItem(item: BacklogItem, index: number, vectors?: WordVect
   const rawDesc = stripInstructions(item.description ?? '');
   const title = cleanText(rawTitle.text, emptyFeatures()).replace(/\s+/g, ' ').trim();
   const desc = cleanText(rawDesc.text, features);
-  const titleWords = words(title);
-  const descWords = words(desc);
+  const titleWords = wordEntriesOf(title);
+  const descWords = wordEntriesOf(desc);
   const lang = detectItemLanguage(titleWords, descWords, LANGUAGE_SAMPLE_WORDS);
-  const titleTok = tokenizeWords(titleWords, lang);
-  const descTok = tokenizeWords(descWords, lang, MAX_DESC_TOKENS);
+  const titleTok = tokenizeEntries(titleWords, lang);
+  const descTok = tokenizeEntries(descWords, lang, MAX_DESC_TOKENS);
   // Labels that reference goal ids ("okr-o3", "kr2") are claims, not topics: they are often stale or wrong,
   // so they are not read as words (the text decides the link).
   const labels = (item.labels ?? []).map((l) => l.trim()).filter((l) => l && !GOAL_REF_LABEL_RE.test(l));

@@ -44,11 +44,44 @@ export function emptyFeatures(): TextFeatures {
 const MAX_SYMBOL_SHARE = 0.45;
 const DATA_LINE_MIN_LENGTH = 40;
 
-const NON_ASCII_RE = /[^\x00-\x7f]/;
+/**
+ * What a text can contain, read in one pass over its characters, so that whole-text steps that cannot match
+ * are skipped. Each flag is a necessary condition of the step named. Text with any non-ASCII character gets
+ * NON_ASCII (and then every step runs: Unicode white space and case rules are left to the patterns).
+ */
+const HAS_DIGIT = 1; // TICKET_KEY_RE
+const HAS_COLON = 2; // the section-label replace
+const HAS_MARKUP = 4; // the `*_~>#| replace
+const HAS_LONE_I = 8; // STORY_RE: white space, "i", white space
+const HAS_THAT = 16; // STORY_TAIL_RE: "that"
+const ALL = 31;
+const NON_ASCII = -1;
+const THAT = (0x74 << 24) | (0x68 << 16) | (0x61 << 8) | 0x74;
+const isSpace = (c: number): boolean => c === 32 || (c >= 9 && c <= 13);
+
+function shapeOf(text: string): number {
+  let f = 0;
+  let prev = 0;
+  let prev2 = 0;
+  let last4 = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c >= 128) return NON_ASCII;
+    if (c >= 48 && c <= 57) f |= HAS_DIGIT;
+    else if (c === 58) f |= HAS_COLON;
+    else if (c === 96 || c === 42 || c === 95 || c === 126 || c === 62 || c === 35 || c === 124) f |= HAS_MARKUP;
+    else if (isSpace(c) && (prev === 105 || prev === 73) && isSpace(prev2)) f |= HAS_LONE_I;
+    last4 = (last4 << 8) | (c >= 65 && c <= 90 ? c + 32 : c);
+    if (last4 === THAT) f |= HAS_THAT;
+    prev2 = prev;
+    prev = c;
+  }
+  return f;
+}
 
 /** Number of letters and white-space characters (UTF-16 units, as `line.replace(/[^\p{L}\s]/gu, '')` keeps). */
-function lettersAndSpaces(line: string): number {
-  if (NON_ASCII_RE.test(line)) return line.replace(/[^\p{L}\s]/gu, '').length;
+function lettersAndSpaces(line: string, ascii: boolean): number {
+  if (!ascii) return line.replace(/[^\p{L}\s]/gu, '').length;
   let n = 0;
   for (let i = 0; i < line.length; i++) {
     const c = line.charCodeAt(i);
@@ -60,8 +93,11 @@ function lettersAndSpaces(line: string): number {
 
 export function cleanText(raw: string, features: TextFeatures = emptyFeatures()): string {
   if (!raw) return '';
+  let shape = shapeOf(raw);
+  const ascii = shape !== NON_ASCII;
+  if (!ascii) shape = ALL;
   // NFKC leaves pure ASCII as it is: only text with other characters is normalised.
-  let text = NON_ASCII_RE.test(raw) ? raw.normalize('NFKC') : raw;
+  let text = ascii ? raw : raw.normalize('NFKC');
   if (text.includes('\r')) text = text.replace(/\r\n?/g, '\n');
   if (/```|~~~/.test(text)) {
     text = text.replace(FENCE_RE, (block) => {
@@ -74,7 +110,10 @@ export function cleanText(raw: string, features: TextFeatures = emptyFeatures())
   if (text.includes('](')) text = text.replace(MD_LINK_RE, ' $1 ');
   if (text.includes('://') || text.includes('www.')) text = text.replace(URL_RE, ' ');
   if (text.includes('@')) text = text.replace(EMAIL_RE, ' ').replace(MENTION_RE, '$1 ');
-  if (/\d/.test(text)) text = text.replace(TICKET_KEY_RE, ' ');
+  if (shape & HAS_DIGIT) text = text.replace(TICKET_KEY_RE, ' ');
+  // The steps above only cut text out or put spaces and line breaks in: the text stays ASCII, but what the
+  // steps below can match may change, so read it again.
+  if (ascii && text !== raw) shape = shapeOf(text);
   const out: string[] = [];
   for (const line of text.split('\n')) {
     if (!line.trim()) continue;
@@ -91,17 +130,21 @@ export function cleanText(raw: string, features: TextFeatures = emptyFeatures())
     if (CHECKBOX_RE.test(line)) features.checkboxes += 1;
     else if (BULLET_RE.test(line)) features.bullets += 1;
     if (GWT_RE.test(line) && /^\s*(?:[-*]\s*)?given\b/i.test(line)) features.acceptanceCriteria = true;
-    if (line.length >= DATA_LINE_MIN_LENGTH && 1 - lettersAndSpaces(line) / line.length > MAX_SYMBOL_SHARE) continue;
+    if (line.length >= DATA_LINE_MIN_LENGTH && 1 - lettersAndSpaces(line, ascii) / line.length > MAX_SYMBOL_SHARE) continue;
     // Inline labels like "AC: ..." or "Expected: ..." mark sections too.
     if (/^\s*(?:\*\*)?(?:ac|acceptance criteria|definition of done)(?:\*\*)?\s*:/i.test(line)) features.acceptanceCriteria = true;
     if (/^\s*(?:\*\*)?(?:expected|actual|steps to reproduce|repro)(?:\*\*)?\s*:/i.test(line)) features.repro = true;
     out.push(line);
   }
   if (features.checkboxes >= 2) features.acceptanceCriteria = true;
-  return out
-    .join('\n')
-    .replace(STORY_RE, ' ')
-    .replace(STORY_TAIL_RE, ' ')
-    .replace(/^\s*(?:\*\*|__)?(?:ac|acceptance criteria|definition of done|expected|actual|steps to reproduce|repro)(?:\*\*|__)?\s*:/gim, ' ')
-    .replace(/[`*_~>#|]+/g, ' ');
+  // Lines were only dropped: what the kept text can match, the whole text could.
+  let clean = out.join('\n');
+  if (shape & HAS_LONE_I) clean = clean.replace(STORY_RE, ' ');
+  if (shape & HAS_THAT) clean = clean.replace(STORY_TAIL_RE, ' ');
+  if (shape & HAS_COLON) clean = clean.replace(SECTION_LABEL_RE, ' ');
+  if (shape & HAS_MARKUP) clean = clean.replace(MARKUP_RE, ' ');
+  return clean;
 }
+
+const SECTION_LABEL_RE = /^\s*(?:\*\*|__)?(?:ac|acceptance criteria|definition of done|expected|actual|steps to reproduce|repro)(?:\*\*|__)?\s*:/gim;
+const MARKUP_RE = /[`*_~>#|]+/g;

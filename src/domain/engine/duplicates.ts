@@ -124,9 +124,10 @@ export function detectDuplicates(items: readonly AnalyzedItem[]): DuplicateResul
       let at = rareStems.length;
       while (at > 0 && (rareDf[at - 1]! > d || (rareDf[at - 1] === d && rareStems[at - 1]! > s))) at--;
       if (at >= SIGNATURE_DESC_TERMS) continue;
-      rareStems.splice(at, 0, s);
-      rareDf.splice(at, 0, d);
-      if (rareStems.length > SIGNATURE_DESC_TERMS) { rareStems.pop(); rareDf.pop(); }
+      if (rareStems.length < SIGNATURE_DESC_TERMS) { rareStems.push(s); rareDf.push(d); }
+      for (let j = rareStems.length - 1; j > at; j--) { rareStems[j] = rareStems[j - 1]!; rareDf[j] = rareDf[j - 1]!; }
+      rareStems[at] = s;
+      rareDf[at] = d;
     }
     const sig: string[] = [];
     for (let k = 0; k < a.titleStemCount; k++) { const s = a.termRefs[k]!.text; if ((df.get(s) ?? 0) <= cap) sig.push(s); }

@@ -5,40 +5,60 @@ import type { AnalyzedItem } from './analyze.ts';
 import type { GoalUnit, SourceField, StrategyIndex, UnitSource } from './strategy-index.ts';
 
 /** Finds `needle` in `raw` ignoring case and returns the original-case substring, or null. */
-export function verbatim(raw: string, needle: string): string | null {
+export function verbatim(raw: string, needle: string, rawLower = raw.toLowerCase()): string | null {
   if (!needle) return null;
-  const at = raw.toLowerCase().indexOf(needle.toLowerCase());
+  const n = needle.toLowerCase();
+  const at = rawLower.indexOf(n);
   if (at < 0) return null;
   const q = raw.slice(at, at + needle.length);
-  return q.toLowerCase() === needle.toLowerCase() ? q : null;
+  return q.toLowerCase() === n ? q : null;
 }
+
+/**
+ * Matched stems counted per source and per sentence of a unit, in one pass over the matched stems (see
+ * UnitParts.places). `all` counts every matched stem, `fromObjective` only those the key result's own text
+ * does not contain.
+ */
+interface Counts { all: Int32Array; fromObjective: Int32Array; fromObjectiveTotal: number }
 
 /** The sentence of a source that shares the most matched stems (verbatim), or the whole text. */
-function bestSentence(src: UnitSource, matched: readonly string[]): string {
+function bestSentence(p: UnitParts, src: UnitSource, counts: Int32Array): string {
   let best = src.sentences[0]?.text ?? src.text;
   let most = 0;
-  for (const s of src.sentences) {
-    const n = countIn(s.stems, matched);
-    if (n > most) { most = n; best = s.text; }
+  const at = p.sentenceAt.get(src)!;
+  for (let k = 0; k < src.sentences.length; k++) {
+    const n = counts[at + k]!;
+    if (n > most) { most = n; best = src.sentences[k]!.text; }
   }
   return best;
-}
-
-function countIn(stems: ReadonlySet<string>, matched: readonly string[]): number {
-  let n = 0;
-  for (const m of matched) if (stems.has(m)) n++;
-  return n;
 }
 
 /** The source among `sources` that shares the most matched stems (the first listed on a tie), or null. */
-function bestSource(sources: readonly UnitSource[], matched: readonly string[]): UnitSource | null {
+function bestSource(p: UnitParts, sources: readonly UnitSource[], counts: Int32Array): UnitSource | null {
   let best: UnitSource | null = null;
   let most = -1;
   for (const src of sources) {
-    const n = countIn(src.stems, matched);
+    const n = counts[p.sourceAt.get(src)!]!;
     if (n > most) { most = n; best = src; }
   }
   return best;
+}
+
+function countMatched(p: UnitParts, matched: readonly string[]): Counts {
+  const all = new Int32Array(p.places);
+  const fromObjective = new Int32Array(p.places);
+  let fromObjectiveTotal = 0;
+  for (const m of matched) {
+    const inKr = p.krStems.has(m);
+    if (!inKr) fromObjectiveTotal++;
+    const where = p.stemPlaces.get(m);
+    if (!where) continue;
+    for (let k = 0; k < where.length; k++) {
+      all[where[k]!]!++;
+      if (!inKr) fromObjective[where[k]!]!++;
+    }
+  }
+  return { all, fromObjective, fromObjectiveTotal };
 }
 
 /** What explaining a unit needs that does not depend on the item, computed once per unit. */
@@ -51,6 +71,13 @@ interface UnitParts {
   objective: UnitSource[];
   krTitle: string;
   label: string;
+  /** Places where matched stems are counted: each source of `kr` and `objective`, then each of their sentences. */
+  places: number;
+  sourceAt: Map<UnitSource, number>;
+  /** Place of a source's first sentence (the others follow it). */
+  sentenceAt: Map<UnitSource, number>;
+  /** Stem → the places whose text contains it. */
+  stemPlaces: Map<string, Int32Array>;
 }
 const partsCache = new WeakMap<GoalUnit, UnitParts>();
 
@@ -61,11 +88,23 @@ function partsOf(index: StrategyIndex, unit: GoalUnit): UnitParts {
   const byField = (f: SourceField) => unit.sources.filter((x) => x.field === f && (f.startsWith('kr_') ? x.ownerId === unit.krId : true));
   const kr = unit.kind === 'key_result' ? [...byField('kr_title'), ...byField('kr_metric')] : [];
   const krTitle = kr.find((x) => x.field === 'kr_title')?.text ?? unit.id;
+  const objective = [...byField('objective_title'), ...byField('objective_description')];
+  const sourceAt = new Map<UnitSource, number>();
+  const sentenceAt = new Map<UnitSource, number>();
+  const placeStems: ReadonlySet<string>[] = [];
+  for (const src of [...kr, ...objective]) { sourceAt.set(src, placeStems.length); placeStems.push(src.stems); }
+  for (const src of [...kr, ...objective]) { sentenceAt.set(src, placeStems.length); for (const x of src.sentences) placeStems.push(x.stems); }
+  const lists = new Map<string, number[]>();
+  placeStems.forEach((stems, at) => { for (const st of stems) (lists.get(st) ?? lists.set(st, []).get(st)!).push(at); });
   p = {
     kr,
     krStems: new Set(kr.flatMap((x) => [...x.stems])),
-    objective: [...byField('objective_title'), ...byField('objective_description')],
+    objective,
     krTitle,
+    places: placeStems.length,
+    sourceAt,
+    sentenceAt,
+    stemPlaces: new Map([...lists].map(([st, at]) => [st, Int32Array.from(at)])),
     label: unit.kind === 'key_result'
       ? `${unit.id} "${clip(krTitle, 70)}" (objective ${unit.objectiveId} "${clip(objTitle, 70)}")`
       : `objective ${unit.id} "${clip(objTitle, 80)}"`,
@@ -88,19 +127,19 @@ export interface UnitExplanation {
  */
 export function explainUnit(index: StrategyIndex, unit: GoalUnit, matched: readonly string[]): UnitExplanation {
   const p = partsOf(index, unit);
-  const objSrc = bestSource(p.objective, matched);
+  const counts = countMatched(p, matched);
+  const objSrc = bestSource(p, p.objective, counts.all);
   if (unit.kind === 'key_result') {
-    const krSrc = bestSource(p.kr, matched);
-    const evidence: Evidence[] = [{ kind: 'key_result', id: unit.id, quote: shorten(krSrc ? bestSentence(krSrc, matched) : p.krTitle) }];
+    const krSrc = bestSource(p, p.kr, counts.all);
+    const evidence: Evidence[] = [{ kind: 'key_result', id: unit.id, quote: shorten(krSrc ? bestSentence(p, krSrc, counts.all) : p.krTitle) }];
     // Matched words the key result's own text does not contain came from its objective: quote where.
-    const fromObjective = matched.filter((m) => !p.krStems.has(m));
-    if (objSrc && fromObjective.length && countIn(objSrc.stems, fromObjective) > 0) {
-      evidence.push({ kind: 'objective', id: unit.objectiveId, quote: shorten(bestSentence(objSrc, fromObjective)) });
+    if (objSrc && counts.fromObjectiveTotal && counts.fromObjective[p.sourceAt.get(objSrc)!]! > 0) {
+      evidence.push({ kind: 'objective', id: unit.objectiveId, quote: shorten(bestSentence(p, objSrc, counts.fromObjective)) });
     }
     return { evidence, label: p.label };
   }
   const objTitle = p.objective.find((x) => x.field === 'objective_title')?.text ?? unit.objectiveId;
-  return { evidence: [{ kind: 'objective', id: unit.id, quote: shorten(objSrc ? bestSentence(objSrc, matched) : objTitle) }], label: p.label };
+  return { evidence: [{ kind: 'objective', id: unit.id, quote: shorten(objSrc ? bestSentence(p, objSrc, counts.all) : objTitle) }], label: p.label };
 }
 
 /** Evidence quotes stay verbatim: long ones are cut to a prefix ending at a word boundary (no ellipsis added). */
@@ -149,9 +188,18 @@ export function firstWords(words: readonly (string | null | undefined)[], max = 
   return out;
 }
 
+/** The item last quoted, with its raw text and that text in lower case: an item is quoted a few times in a row. */
+let quoted: { item: AnalyzedItem['item']; raw: string; lower: string } | null = null;
+
 export function itemEvidence(a: AnalyzedItem, needle?: string | null): Evidence {
-  const raw = `${a.item.title}\n${a.item.description ?? ''}`;
-  const q = needle ? verbatim(raw, needle) : null;
+  let q: string | null = null;
+  if (needle) {
+    if (quoted?.item !== a.item) {
+      const raw = `${a.item.title}\n${a.item.description ?? ''}`;
+      quoted = { item: a.item, raw, lower: raw.toLowerCase() };
+    }
+    q = verbatim(quoted.raw, needle, quoted.lower);
+  }
   return { kind: 'item', id: a.id, quote: q ?? shorten(a.item.title || a.id) };
 }
 

@@ -228,16 +228,29 @@ export class LexicalIndex {
     const stamp = this.stamp;
     const norm = BM25_K1 * (1 - BM25_B + (BM25_B * doc.termsLength) / REFERENCE_LENGTH);
     const q = this.queries[unit]!;
-    const hits: { k: number; c: number }[] = [];
+    // Query positions that matched, strongest first, ties by stem (the query's stems are distinct, so this
+    // order is total and an insertion sort gives what Array.prototype.sort would).
+    const ks: number[] = [];
+    const cs: number[] = [];
     for (let k = 0; k < q.ids.length; k++) {
       const id = q.ids[k]!;
       if (inEff[id] !== stamp) continue;
       const w = eff[id]!;
-      hits.push({ k, c: (q.weights[k]! * w) / (w + norm) });
+      const c = (q.weights[k]! * w) / (w + norm);
+      let at = ks.length;
+      ks.push(k);
+      cs.push(c);
+      for (; at > 0 && (cs[at - 1]! < c || (cs[at - 1] === c && q.stems[ks[at - 1]!]! > q.stems[k]!)); at--) { ks[at] = ks[at - 1]!; cs[at] = cs[at - 1]!; }
+      ks[at] = k;
+      cs[at] = c;
     }
-    hits.sort((a, b) => b.c - a.c || (q.stems[a.k]! < q.stems[b.k]! ? -1 : 1));
-    const stems = hits.map((h) => q.stems[h.k]!);
-    const words = hits.map((h) => { const id = q.ids[h.k]!; return inDoc[id] === stamp ? doc.termWords[pos[id]!]! : null; });
+    const stems = new Array<string>(ks.length);
+    const words = new Array<string | null>(ks.length);
+    for (let h = 0; h < ks.length; h++) {
+      const id = q.ids[ks[h]!]!;
+      stems[h] = q.stems[ks[h]!]!;
+      words[h] = inDoc[id] === stamp ? doc.termWords[pos[id]!]! : null;
+    }
     return { stems, words };
   }
 

@@ -218,6 +218,8 @@ class NonGoalProbe {
   private readonly inItem: Uint32Array;
   private readonly inTitle: Uint32Array;
   private stamp = 0;
+  /** Each non-goal's scope (in its Map order) with the probe ids of its stems. */
+  readonly scopes: { stems: string[]; weights: number[]; ids: Int32Array }[];
 
   constructor(specs: readonly NonGoalSpec[]) {
     const add = (stem: string) => { if (!this.ids.has(stem)) this.ids.set(stem, this.ids.size); };
@@ -232,6 +234,7 @@ class NonGoalProbe {
     }
     this.inItem = new Uint32Array(this.ids.size);
     this.inTitle = new Uint32Array(this.ids.size);
+    this.scopes = specs.map((g) => ({ stems: [...g.scope.keys()], weights: [...g.scope.values()], ids: Int32Array.from(g.scope.keys(), (st) => this.ids.get(st)!) }));
   }
 
   private idOf(ref: Interned): number {
@@ -261,6 +264,14 @@ class NonGoalProbe {
   inTitleOrLabels(stem: string): boolean {
     const id = this.ids.get(stem);
     return id !== undefined && this.inTitle[id] === this.stamp;
+  }
+
+  /** has / inTitleOrLabels by probe id. */
+  hasId(id: number): boolean {
+    return this.inItem[id] === this.stamp;
+  }
+  inTitleId(id: number): boolean {
+    return this.inTitle[id] === this.stamp;
   }
 }
 
@@ -333,21 +344,25 @@ export function matchNonGoals(specs: readonly NonGoalSpec[], a: AnalyzedItem, is
   const probe = probeFor(specs);
   probe.load(a);
   const view: TitleView = { a, probe, soft, cover: null };
-  for (const g of specs) {
+  for (let gi = 0; gi < specs.length; gi++) {
+    const g = specs[gi]!;
+    const scope = probe.scopes[gi]!;
     let weight = 0;
     let inTitle = false;
     let titleTerms = 0;
-    const matched: string[] = [];
-    for (const [stem, w] of g.scope) {
-      if (!probe.has(stem)) continue;
-      const t = probe.inTitleOrLabels(stem);
+    let matched: string[] | null = null; // allocated on the first scope word found (most items have none)
+    for (let k = 0; k < scope.ids.length; k++) {
+      const id = scope.ids[k]!;
+      if (!probe.hasId(id)) continue;
+      const t = probe.inTitleId(id);
       inTitle ||= t;
       if (t) titleTerms++;
+      const w = scope.weights[k]!;
       weight += t ? w * TITLE_BOOST : w;
-      matched.push(stem);
+      (matched ??= []).push(scope.stems[k]!);
     }
     let quoteClause = -1;
-    if (matched.length < NG_MIN_TERMS || weight < NG_MIN_WEIGHT || !inTitle) {
+    if (!matched || matched.length < NG_MIN_TERMS || weight < NG_MIN_WEIGHT || !inTitle) {
       // Not enough scope words: the title may still name the ban's subject.
       let named: string[] | null = null;
       for (const sub of g.subjects) {
@@ -357,9 +372,8 @@ export function matchNonGoals(specs: readonly NonGoalSpec[], a: AnalyzedItem, is
       if (!named) continue;
       if (isHealth && named.length < HEALTH_MIN_TITLE_TERMS) continue;
       weight = Math.max(weight, NG_MIN_WEIGHT);
-      for (const m of matched) if (!named.includes(m)) named.push(m);
-      matched.length = 0;
-      matched.push(...named);
+      if (matched) for (const m of matched) if (!named.includes(m)) named.push(m);
+      matched = named;
     } else if (isHealth && titleTerms < HEALTH_MIN_TITLE_TERMS) continue;
     const exempt = g.exceptions.some((e) => {
       if ([...e.named].some((s) => probe.has(s))) return true;

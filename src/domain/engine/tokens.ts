@@ -80,7 +80,7 @@ function splitIdentifiers(text: string): string {
 
 /** Raw lower-case words of a text, stop words included (used for language detection and phrases). */
 export function words(text: string): string[] {
-  const out: string[] = [...(splitIdentifiers(text).toLowerCase().match(WORD_RE) ?? [])];
+  const out: string[] = splitIdentifiers(text).toLowerCase().match(WORD_RE) ?? [];
   // Capitalised compounds ("GitHub", "JavaScript") also count whole: as names they mean more than their parts.
   const compounds = /\p{Lu}\p{Ll}+\p{Lu}/u.test(text) && text.match(/\b\p{Lu}\p{Ll}+(?:\p{Lu}\p{Ll}+)+\b/gu);
   if (compounds) for (const c of compounds) out.push(c.toLowerCase());
@@ -115,13 +115,12 @@ for (const w of LANGUAGE_MARKERS.es) MARKER_BITS.set(w, (MARKER_BITS.get(w) ?? 0
  * detectLanguage over the title words followed by the first `sample` description words (or over the
  * title alone when there is no description), without building that list.
  */
-export function detectItemLanguage(title: readonly string[], desc: readonly string[], sample: number): Language {
+export function detectItemLanguage(title: readonly WordEntry[], desc: readonly WordEntry[], sample: number): Language {
   let de = 0;
   let es = 0;
   const n = Math.min(sample, desc.length);
   for (let i = 0; i < title.length + n; i++) {
-    const m = MARKER_BITS.get(i < title.length ? title[i]! : desc[i - title.length]!);
-    if (m === undefined) continue;
+    const m = (i < title.length ? title[i]! : desc[i - title.length]!).markers;
     if (m & DE_BIT) de++;
     if (m & ES_BIT) es++;
   }
@@ -131,18 +130,70 @@ export function detectItemLanguage(title: readonly string[], desc: readonly stri
   return 'en';
 }
 
-const tokenCaches: Record<Language, Map<string, Token | null>> = { en: new Map(), de: new Map(), es: new Map() };
+/**
+ * What the tokeniser knows about one lower-case word: its language-marker bits (MARKER_BITS) and its token
+ * in each language, computed on first need (undefined: not yet; null: no token, e.g. a stop word).
+ */
+export class WordEntry {
+  en: Token | null | undefined = undefined;
+  de: Token | null | undefined = undefined;
+  es: Token | null | undefined = undefined;
+  readonly markers: number;
+  constructor(readonly word: string, readonly hash: number) {
+    this.markers = MARKER_BITS.get(word) ?? 0;
+  }
+}
+
+/**
+ * All word entries (cleared with the interning tables, see trimCaches), by word, and indexed a second time
+ * by a hash of their characters in an open-addressing table: the ASCII scanner (wordEntriesOf) finds a
+ * word's entry from the characters of the text, without making a string for every word it reads.
+ */
+const entries = new Map<string, WordEntry>();
+let slots: (WordEntry | undefined)[] = new Array(1 << 12);
+let slotMask = (1 << 12) - 1;
+
+/** FNV-1a over UTF-16 code units (the scanner computes the same hash as it reads, see wordEntriesOf). */
+const FNV_OFFSET = 0x811c9dc5 | 0;
+const FNV_PRIME = 0x01000193;
+function hashOf(word: string): number {
+  let h = FNV_OFFSET;
+  for (let i = 0; i < word.length; i++) h = Math.imul(h ^ word.charCodeAt(i), FNV_PRIME);
+  return h;
+}
+
+function place(e: WordEntry): void {
+  let at = e.hash & slotMask;
+  while (slots[at] !== undefined) at = (at + 1) & slotMask;
+  slots[at] = e;
+}
+
+function entryOf(word: string): WordEntry {
+  let e = entries.get(word);
+  if (e) return e;
+  e = new WordEntry(word, hashOf(word));
+  entries.set(word, e);
+  // Keep the index at most half full (doubling it when needed), so probe runs stay short.
+  if (entries.size * 2 > slots.length) {
+    const old = slots;
+    slots = new Array(old.length * 2);
+    slotMask = slots.length - 1;
+    for (const x of old) if (x) place(x);
+  }
+  place(e);
+  return e;
+}
 
 function makeToken(word: string, stem: string): Token | null {
   if (stem.length < 2) return null;
   return { word, stem, wordRef: intern(internedWords, word), stemRef: intern(internedStems, stem) };
 }
 
-function toToken(raw: string, lang: Language): Token | null {
-  const tokenCache = tokenCaches[lang];
-  const key = raw;
-  const hit = tokenCache.get(key);
+/** The token of a word in a language, cached on its entry. */
+function tokenOf(e: WordEntry, lang: Language): Token | null {
+  const hit = e[lang];
   if (hit !== undefined) return hit;
+  const raw = e.word;
   let result: Token | null = null;
   const folded = foldDiacritics(raw.replace(/['’]s$/, '').replace(/['’]/g, ''));
   if (folded.length >= 2 && !STOP_WORDS.has(folded) && !STOP_WORDS.has(raw)) {
@@ -152,24 +203,23 @@ function toToken(raw: string, lang: Language): Token | null {
     else if (lang === 'es') result = makeToken(folded, stemSpanish(folded));
     else result = makeToken(folded, stemEnglish(folded));
   }
-  // Full token caches are cleared by trimCaches, between items (never in the middle of one: see Interned).
-  tokenCache.set(key, result);
+  // Entries are cleared by trimCaches, between items (never in the middle of one: see Interned).
+  e[lang] = result;
   return result;
 }
 
 /**
- * Bounds the caches of a long-running process: beyond STEM_CACHE_MAX entries the token caches and the
+ * Bounds the caches of a long-running process: beyond STEM_CACHE_MAX entries the word entries and the
  * interning tables are cleared together. Called before an item (or a stand-alone text) is tokenised, so
  * every token of one item refers to records from the same table.
  */
 export function trimCaches(): void {
-  if (internedStems.size < STEM_CACHE_MAX && internedWords.size < STEM_CACHE_MAX &&
-      tokenCaches.en.size < STEM_CACHE_MAX && tokenCaches.de.size < STEM_CACHE_MAX && tokenCaches.es.size < STEM_CACHE_MAX) return;
+  if (internedStems.size < STEM_CACHE_MAX && internedWords.size < STEM_CACHE_MAX && entries.size < STEM_CACHE_MAX) return;
   internedStems.clear();
   internedWords.clear();
-  tokenCaches.en.clear();
-  tokenCaches.de.clear();
-  tokenCaches.es.clear();
+  entries.clear();
+  slots = new Array(1 << 12);
+  slotMask = (1 << 12) - 1;
 }
 
 export function tokenize(text: string, lang?: Language): Token[] {
@@ -185,8 +235,88 @@ export function tokenizeWords(ws: readonly string[], lang?: Language, limit = In
   const l = lang ?? detectLanguage(ws);
   const out: Token[] = [];
   for (let i = 0; i < ws.length && out.length < limit; i++) {
-    const t = toToken(ws[i]!, l);
+    const t = tokenOf(entryOf(ws[i]!), l);
     if (t) out.push(t);
   }
   return out;
+}
+
+/** tokenizeWords over word entries (see wordEntriesOf). */
+export function tokenizeEntries(es: readonly WordEntry[], lang: Language, limit = Infinity): Token[] {
+  const out: Token[] = [];
+  for (let i = 0; i < es.length && out.length < limit; i++) {
+    const t = tokenOf(es[i]!, lang);
+    if (t) out.push(t);
+  }
+  return out;
+}
+
+const NON_ASCII_RE = /[^\x00-\x7f]/;
+const ASCII_COMPOUND_TEST_RE = /[A-Z][a-z]+[A-Z]/;
+const ASCII_COMPOUND_RE = /\b[A-Z][a-z]+(?:[A-Z][a-z]+)+\b/g;
+
+const isLower = (c: number): boolean => c >= 97 && c <= 122;
+const isUpper = (c: number): boolean => c >= 65 && c <= 90;
+const isDigit = (c: number): boolean => c >= 48 && c <= 57;
+
+/**
+ * The entries of `words(text)`, in the same order. Pure-ASCII text (most tickets) is read in one pass over
+ * its characters: identifier splitting, lower-casing and the word pattern are applied as the characters
+ * come, and each word's entry is found by its hash, so no string is made for a word seen before. Other
+ * text goes through words().
+ *
+ * For ASCII the rules of words() are: a word starts at a letter and runs over letters and digits, then may
+ * take an apostrophe followed by letters; it also ends where splitIdentifiers would put a space — between
+ * a lower-case and an upper-case letter ("offerAccepted"), and before the last capital of a run of
+ * capitals followed by a lower-case letter ("HTMLParser"). Capitalised compounds follow at the end.
+ */
+export function wordEntriesOf(text: string): WordEntry[] {
+  if (NON_ASCII_RE.test(text)) return words(text).map(entryOf);
+  const out: WordEntry[] = [];
+  const n = text.length;
+  let i = 0;
+  while (i < n) {
+    const first = text.charCodeAt(i);
+    if (!isLower(first) && !isUpper(first)) { i++; continue; }
+    const start = i;
+    let h = Math.imul(FNV_OFFSET ^ (first | 32), FNV_PRIME);
+    let prev = first;
+    i++;
+    let inApostrophe = false;
+    for (; i < n; i++) {
+      const c = text.charCodeAt(i);
+      if (isLower(c) || isUpper(c)) {
+        // splitIdentifiers' spaces: lower → Upper, and Upper|Upper followed by lower.
+        if (isUpper(c) && (isLower(prev) || (isUpper(prev) && i + 1 < n && isLower(text.charCodeAt(i + 1))))) break;
+      } else if (isDigit(c)) {
+        if (inApostrophe) break;
+      } else if (c === 39 && !inApostrophe && i + 1 < n && (isLower(text.charCodeAt(i + 1)) || isUpper(text.charCodeAt(i + 1)))) {
+        inApostrophe = true;
+      } else break;
+      h = Math.imul(h ^ (isUpper(c) ? c | 32 : c), FNV_PRIME);
+      prev = c;
+    }
+    out.push(findEntry(text, start, i, h));
+  }
+  if (ASCII_COMPOUND_TEST_RE.test(text)) for (const c of text.match(ASCII_COMPOUND_RE) ?? []) out.push(entryOf(c.toLowerCase()));
+  return out;
+}
+
+/** The entry of the lower-cased ASCII word text[start, end) whose hash is h (created when new). */
+function findEntry(text: string, start: number, end: number, h: number): WordEntry {
+  const len = end - start;
+  for (let at = h & slotMask; ; at = (at + 1) & slotMask) {
+    const e = slots[at];
+    if (e === undefined) break;
+    if (e.hash !== h || e.word.length !== len) continue;
+    const w = e.word;
+    let k = 0;
+    while (k < len) {
+      const c = text.charCodeAt(start + k);
+      if ((isUpper(c) ? c | 32 : c) !== w.charCodeAt(k)) break;
+      k++;
+    }
+    if (k === len) return e;
+  }
+  return entryOf(text.slice(start, end).toLowerCase());
 }
