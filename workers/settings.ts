@@ -30,6 +30,8 @@ export const WORKER_SETTINGS: Record<QueueName, QueueWorkerSettings> = {
   },
   score: {
     // CPU-bound scoring runs on the event loop: 1 per process leaves the second core to the API and embed worker.
+    // With an LLM judge a job mostly waits on the provider; its calls in flight are BEARING_JUDGE_CONCURRENCY, and
+    // the run's budget and breaker are shared by every process (provider_run_state), so more processes stay safe.
     concurrency: 1,
     // Scoring a large backlog can hold the event loop for tens of seconds between awaits, which blocks lock renewal;
     // 120 s keeps a healthy long score from being declared stalled and run twice (recovery takes ≤ 2.5 min instead).

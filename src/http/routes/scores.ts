@@ -36,7 +36,7 @@ const ProvenanceSchema = z
       .openapi({
         description:
           'why the engine scored it although a judge is configured: rate_limited, provider_error, timeout, unreachable, malformed_response, ' +
-          'invalid_output, unknown_ids, missing_from_reply, breaker_open, budget_exhausted',
+          'invalid_output, unknown_ids, missing_from_reply, breaker_open, budget_exhausted, judge_error',
       }),
     fallback_detail: z.string().optional(),
     cached: z.boolean().optional().openapi({ description: 'the judgement came from the cache (no provider call)' }),
