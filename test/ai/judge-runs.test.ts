@@ -86,6 +86,11 @@ describe('calibration: judge vs engine', () => {
     expect(((await cursor.json()) as any).errors[0].location).toBe('query.cursor');
     const other = await env.client();
     expect((await other.request('GET', `/v1/runs/${run.id}/disagreements`)).status).toBe(404);
+    const anonymous = await env.app.request(`/v1/runs/${run.id}/disagreements`);
+    expect(anonymous.status).toBe(401);
+    expect(anonymous.headers.get('content-type')).toContain('application/problem+json');
+    const reader = await env.clientFor(c.workspace.name, ['read']);
+    expect((await reader.request('GET', `/v1/runs/${run.id}/disagreements`)).status).toBe(200); // the read scope suffices
   });
 });
 
