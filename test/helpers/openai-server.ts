@@ -190,3 +190,15 @@ export async function startFakeOpenAI(opts: { chat?: ChatHandler; port?: number 
   await api.start();
   return api;
 }
+
+/**
+ * Standalone: `npx tsx test/helpers/openai-server.ts [port]` serves deterministic embeddings and the fake judge
+ * (test/helpers/fake-judge.ts) until Ctrl-C — a provider for trying the AI path locally without an account.
+ */
+if (import.meta.url === `file://${process.argv[1]}`) {
+  const { createFakeJudge } = await import('./fake-judge.ts');
+  const judge = createFakeJudge();
+  const server = await startFakeOpenAI({ chat: (b) => judge.handler(b), port: Number(process.argv[2] ?? 8788) });
+  console.log(`OpenAI-compatible test server on ${server.url} (embedding models: ${Object.keys(FAKE_EMBEDDING_DIMS).join(', ')}, any other: 64 dims)`);
+  process.once('SIGINT', () => void server.close().then(() => process.exit(0)));
+}
