@@ -54,7 +54,7 @@ async function stopAnswer(deps: Deps, input: PortfolioAnswerInput, d: AnswerDraf
   if (!run) return noRun(d);
   const [all, teams] = await Promise.all([
     suggestionsPage(deps.db, input.workspaceId, run.id, { after_rank: 0, limit: MAX_SCANNED }),
-    workspaceTeams(deps.db, input.workspaceId),
+    input.team === undefined ? workspaceTeams(deps.db, input.workspaceId) : Promise.resolve([input.team]),
   ]);
   const team = input.team ?? mentionedTeam(input.question, teams);
   const rows = team === null ? all : all.filter((s) => s.team === team);
