@@ -6,6 +6,8 @@ import { benchEngine } from './engine.ts';
 const BENCHES: Record<string, () => Promise<void>> = {
   engine: benchEngine,
   pipeline: async () => (await import('./pipeline.ts')).benchPipeline(),
+  ai: async () => (await import('./ai.ts')).benchAi(),
+  ask: async () => (await import('./ask.ts')).benchAsk(),
 };
 
 const wanted = process.argv.slice(2).filter((a) => !a.startsWith('-'));

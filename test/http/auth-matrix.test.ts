@@ -35,9 +35,16 @@ const ROUTES: Route[] = [
   { method: 'PUT', path: '/v1/schedules', scope: 'write', body: { cron: '0 3 * * *', timezone: 'UTC' } },
   { method: 'GET', path: '/v1/schedules', scope: 'read' },
   { method: 'DELETE', path: '/v1/schedules', scope: 'write' },
+  { method: 'GET', path: '/v1/runs/run_x/disagreements', scope: 'read', ownedPath: () => `/v1/runs/${scored.runId}/disagreements` },
+  // Questions and their threads (the owner's thread is started in the third beforeAll).
+  { method: 'POST', path: '/v1/ask', scope: 'read', body: { question: 'why does this matter?' } },
+  { method: 'GET', path: '/v1/threads', scope: 'read' },
+  { method: 'GET', path: '/v1/threads/thr_x', scope: 'read', ownedPath: () => `/v1/threads/${scored.threadId}` },
+  { method: 'DELETE', path: '/v1/threads/thr_x', scope: 'write', ownedPath: () => `/v1/threads/${scored.threadId}` },
+  { method: 'POST', path: '/mcp', scope: 'read', body: { jsonrpc: '2.0', id: 1, method: 'tools/list', params: {} } },
 ];
 /** The owner's finished run with a score and a stop suggestion for OWN-1 (written directly: no job runner here). */
-const scored = { runId: '', suggestionId: '' };
+const scored = { runId: '', suggestionId: '', threadId: '' };
 
 let env: Awaited<ReturnType<typeof setupApp>>;
 let owner: TestClient;
@@ -72,10 +79,16 @@ beforeAll(async () => {
   );
   expect((await owner.request('GET', `/v1/items/${owned.itemId}/score`)).status).toBe(200);
 });
+beforeAll(async () => {
+  expect((await owner.request('PUT', '/v1/strategy', { body: { objectives: [{ id: 'O1', title: 'Faster invoice approval' }] } })).status).toBeLessThan(300);
+  const res = await owner.request('POST', '/v1/ask', { body: { question: 'why does this matter?', item_id: owned.itemId } });
+  expect(res.status).toBe(200);
+  scored.threadId = ((await res.json()) as { thread_id: string }).thread_id;
+});
 afterAll(() => env.close());
 
 async function call(route: Route, headers: Record<string, string>, path = route.path) {
-  const init: RequestInit = { method: route.method, headers: { ...headers } };
+  const init: RequestInit = { method: route.method, headers: { accept: 'application/json, text/event-stream', ...headers } };
   if (route.body !== undefined) {
     init.body = JSON.stringify(route.body);
     (init.headers as Record<string, string>)['content-type'] = 'application/json';
