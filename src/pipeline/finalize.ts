@@ -1,27 +1,46 @@
 // The `finalize` job, after every `score` job of a run: duplicates (pgvector nearest neighbours within the run,
 // confirmed by the engine's own duplicate rule — never all pairs), stop suggestions ranked across the whole run,
-// and the portfolio snapshot. Streams the run in pages; only duplicate clusters and stop candidates are held.
-import { finishedRuns, markFinished } from '../adapters/db/runs.ts';
+// and the portfolio snapshot.
+//
+// Incremental: each item's neighbourhood (its K nearest items and the copies the engine confirmed among them) is
+// stored per run. A run that follows a finished run of the same strategy version and scorer carries the
+// neighbourhoods that cannot have changed — the item and all its neighbours unchanged, and no changed item now at
+// least as close as its K-th neighbour — and searches and decides only the rest, so its duplicates equal those of a
+// run that searched every item. Memory stays flat: the run is streamed in pages; only the confirmed copy pairs,
+// their clusters and the stop candidates (without their text) are held.
 import {
-  carriedDuplicatePairs,
-  clearSuggestions,
-  insertPortfolio,
-  insertSuggestions,
-  runScoresPage,
-  setDuplicateVerdict,
-  suppressedItems,
-  type SuggestionRecord,
-} from '../adapters/db/scores.ts';
-import type { Db, Deps } from '../deps.ts';
+  analyzeIfStale,
+  carryNeighbourhoods,
+  changedVectors,
+  confirmedPairs,
+  hasNeighbourhoods,
+  insertNeighbourhoods,
+  insertRankedSuggestions,
+  nearestNeighbours,
+  passPage,
+  reachedNeighbourhoods,
+  setDuplicateVerdicts,
+  unsearchedPage,
+  type DuplicateVerdict,
+  type NeighbourhoodRecord,
+  type RankedSuggestion,
+} from '../adapters/db/finalize-reads.ts';
+import { finishedRuns, markFinished } from '../adapters/db/runs.ts';
+import { clearSuggestions, insertPortfolio, suppressedItems } from '../adapters/db/scores.ts';
+import type { Deps } from '../deps.ts';
+import type { ItemScore } from '../domain/contracts.ts';
 import { createPortfolioAccumulator, findDuplicates, rankStops, scoreAsDuplicate, type StopCandidate } from '../domain/engine/index.ts';
 import { newId } from '../lib/crypto.ts';
 import { requireRun } from './runs.ts';
 import { loadItems, loadRelatives } from './score.ts';
 import { strategyIndexFor } from './strategy-index-cache.ts';
 
-const PAGE = 500;
+/** Items searched per neighbour query (and decided per batch). */
+const SEARCH_PAGE = 500;
+/** Score rows per page of the portfolio / stop pass: narrow rows, so large pages cost little memory. */
+const PASS_PAGE = 5_000;
 /** Neighbours looked at per item: copies are an item's closest texts, and a few more cost little. */
-const NEIGHBOURS = 5;
+export const NEIGHBOURS = 5;
 /**
  * Cosine similarity (deterministic 100-d sentence vectors) below which two items are not even considered as copies.
  * Deliberately loose: it only prunes the candidate list; the engine's own rule decides.
@@ -31,43 +50,20 @@ export const DUPLICATE_CANDIDATE_MIN_COSINE = 0.6;
 export const SNOOZE_DAYS = 30;
 
 /**
- * Up to this many items, neighbours are found exactly (the workspace's vectors through the primary key, then a
- * sort): deterministic, and cheap at this size. Above it, the HNSW index answers approximately in ~O(log n).
+ * Up to this many items, neighbours are found exactly (every vector of the run compared, ties to the smaller uid):
+ * deterministic, and cheap at this size. Above it, the HNSW index answers approximately in ~O(log n).
  */
 export const EXACT_NEIGHBOURS_MAX = 2_000;
-
-/** Candidate pairs among the run's items: each item's nearest neighbours among the run's items, same model. */
-async function candidatePairs(db: Db, run: { id: string; workspace_id: string; total: number }, model: string, dims: number, uids: string[]): Promise<[string, string][]> {
-  if (!Number.isInteger(dims) || dims <= 0) return [];
-  const exact = run.total <= EXACT_NEIGHBOURS_MAX;
-  const distance = `e.embedding::vector(${dims}) <=> a.embedding::vector(${dims})`;
-  return db.transaction(async (tx) => {
-    if (!exact) {
-      // The HNSW index spans every workspace and model: filtering after the index scan could leave fewer than
-      // NEIGHBOURS rows, so let the scan continue until enough rows pass the filter (pgvector >= 0.8).
-      await tx.query(`SET LOCAL hnsw.iterative_scan = relaxed_order`);
-      // Right after a bulk ingest the statistics are stale and the planner may prefer the exact plan (quadratic over
-      // a large run). The nearest-neighbour sort is the only sort here: disabling sorts leaves the HNSW index.
-      await tx.query(`SET LOCAL enable_sort = off`);
-    }
-    // `+ 0` hides the distance from the index, so small runs get the exact plan whatever the statistics say.
-    const order = exact ? `(${distance}) + 0, e.owner_id` : distance;
-    const r = await tx.query<{ a: string; b: string }>(
-      `SELECT a.owner_id AS a, n.owner_id AS b
-         FROM embeddings a
-         CROSS JOIN LATERAL (
-           SELECT e.owner_id, e.embedding FROM embeddings e
-            WHERE e.workspace_id = a.workspace_id AND e.owner_kind = 'item' AND e.model = a.model AND e.dims = ${dims}
-              AND e.owner_id <> a.owner_id
-              AND EXISTS (SELECT 1 FROM item_scores s WHERE s.run_id = $4 AND s.item_uid = e.owner_id)
-            ORDER BY ${order} LIMIT ${NEIGHBOURS}) n
-        WHERE a.workspace_id = $1 AND a.owner_kind = 'item' AND a.model = $2 AND a.dims = ${dims} AND a.owner_id = ANY($3::text[])
-          AND 1 - (n.embedding::vector(${dims}) <=> a.embedding::vector(${dims})) >= ${DUPLICATE_CANDIDATE_MIN_COSINE}`,
-      [run.workspace_id, model, uids, run.id],
-    );
-    return r.rows.map((x): [string, string] => [x.a, x.b]);
-  });
-}
+/**
+ * Above EXACT_NEIGHBOURS_MAX, a changed item's this many nearest items are checked for whether it entered their
+ * neighbourhood (an item is the K-nearest of about K others on average; 10x covers dense spots).
+ */
+export const REVERSE_NEIGHBOURS = 10 * NEIGHBOURS;
+/**
+ * When more than this share of a run's vectors changed since the previous run, carrying neighbourhoods saves little:
+ * every item is searched again.
+ */
+export const CARRY_MAX_CHANGED_SHARE = 0.25;
 
 class UnionFind {
   private parent = new Map<string, string>();
@@ -88,78 +84,133 @@ class UnionFind {
   }
 }
 
+interface RunRef {
+  id: string;
+  workspace_id: string;
+  total: number;
+  previousRunId: string | null;
+}
+
 /**
- * Runs the engine's duplicate rule on the neighbourhood of every item scored afresh in this run, carries over the
- * previous run's verdicts between unchanged items, then applies the rule once more to each resulting cluster.
- * A nightly run where 1% changed so searches neighbours for 1% of the items.
+ * Carries the previous run's neighbourhoods that cannot have changed (see the header). Returns how many were
+ * carried; the run's other items with a vector are left without a neighbourhood, to be searched.
  */
-async function decideDuplicates(
-  deps: Deps,
-  run: { id: string; workspace_id: string; total: number; previousRunId: string | null },
-): Promise<{ clusters: string[][]; duplicates: Map<string, string> }> {
-  const duplicates = new Map<string, string>(); // uid → uid to keep
-  if (!deps.embedder) return { clusters: [], duplicates };
-  const confirmed = new UnionFind();
-  if (run.previousRunId) for (const [dup, keep] of await carriedDuplicatePairs(deps.db, run.workspace_id, run.previousRunId, run.id)) confirmed.union(dup, keep);
+async function carryUnchanged(deps: Deps, run: RunRef, exact: boolean): Promise<number> {
+  const embedder = deps.embedder!;
+  if (!run.previousRunId || !(await hasNeighbourhoods(deps.db, run.previousRunId, embedder.model))) return 0;
+  const ref = { workspaceId: run.workspace_id, runId: run.id, previousRunId: run.previousRunId, model: embedder.model };
+  const { changed, gone, withVector } = await changedVectors(deps.db, ref);
+  if (changed.length + gone.length > CARRY_MAX_CHANGED_SHARE * withVector) return 0;
+  const reached = await reachedNeighbourhoods(deps.db, { ...ref, dims: embedder.dimensions, changed, k: NEIGHBOURS, exact, reach: REVERSE_NEIGHBOURS });
+  return carryNeighbourhoods(deps.db, { runId: run.id, previousRunId: run.previousRunId, model: embedder.model, moved: [...changed, ...gone], reached });
+}
+
+/**
+ * Searches and decides the neighbourhood of every item of the run that has a vector and no neighbourhood yet:
+ * its K nearest items, and the engine's duplicate rule over the item and those of them similar enough.
+ */
+async function searchNeighbourhoods(deps: Deps, run: RunRef, exact: boolean): Promise<number> {
+  const embedder = deps.embedder!;
+  let searched = 0;
   let after = '';
   for (;;) {
-    // Re-used scores belong to unchanged items whose neighbours, if they changed, search from their own side.
-    const fresh = await runScoresPage(deps.db, run.id, after, PAGE, { freshOnly: run.previousRunId !== null });
-    if (!fresh.length) break;
-    after = fresh[fresh.length - 1]!.item_uid;
-    const pairs = await candidatePairs(deps.db, run, deps.embedder.model, deps.embedder.dimensions, fresh.map((p) => p.item_uid));
-    const hoods = new Map<string, Set<string>>();
-    for (const [a, b] of pairs) (hoods.get(a) ?? hoods.set(a, new Set([a])).get(a)!).add(b);
-    if (!hoods.size) continue;
+    const uids = await unsearchedPage(deps.db, { workspaceId: run.workspace_id, runId: run.id, model: embedder.model, after, limit: SEARCH_PAGE });
+    if (!uids.length) return searched;
+    after = uids[uids.length - 1]!;
+    const rows = await nearestNeighbours(deps.db, { workspaceId: run.workspace_id, runId: run.id, model: embedder.model, dims: embedder.dimensions, uids, k: NEIGHBOURS, exact });
+    const near = new Map<string, { uid: string; distance: number }[]>(uids.map((u) => [u, []]));
+    for (const r of rows) near.get(r.item_uid)?.push({ uid: r.neighbour, distance: r.distance });
+    // Nearest first, ties by uid: the same order however the index returned them.
+    for (const list of near.values()) list.sort((a, b) => a.distance - b.distance || (a.uid < b.uid ? -1 : a.uid > b.uid ? 1 : 0));
+    const hoods = new Map<string, string[]>();
+    for (const [uid, list] of near) {
+      const similar = list.filter((n) => 1 - n.distance >= DUPLICATE_CANDIDATE_MIN_COSINE).map((n) => n.uid);
+      if (similar.length) hoods.set(uid, [uid, ...similar]);
+    }
     // One query for every item of every neighbourhood of this page.
     const members = new Set<string>();
     for (const hood of hoods.values()) for (const uid of hood) members.add(uid);
     const loaded = new Map((await loadItems(deps.db, run.workspace_id, [...members])).map((i) => [i.uid, i]));
-    for (const hood of hoods.values()) {
-      const items = [...hood].map((uid) => loaded.get(uid)).filter((i): i is NonNullable<typeof i> => !!i);
-      const byId = new Map(items.map((i) => [i.item.id, i.uid]));
-      for (const [dup, keep] of findDuplicates(items.map((i) => i.item), deps.wordVectors).duplicateOf) confirmed.union(byId.get(dup)!, byId.get(keep)!);
+    const records: NeighbourhoodRecord[] = [];
+    for (const [uid, list] of near) {
+      const pairs: string[] = [];
+      const hood = hoods.get(uid);
+      if (hood) {
+        const items = hood.map((u) => loaded.get(u)).filter((i): i is NonNullable<typeof i> => !!i);
+        const byId = new Map(items.map((i) => [i.item.id, i.uid]));
+        for (const [dup, keep] of findDuplicates(items.map((i) => i.item), deps.wordVectors).duplicateOf) pairs.push(byId.get(dup)!, byId.get(keep)!);
+      }
+      records.push({ item_uid: uid, neighbours: list.map((n) => n.uid), distances: list.map((n) => n.distance), pairs });
     }
+    await insertNeighbourhoods(deps.db, run.id, embedder.model, records);
+    searched += uids.length;
   }
+}
+
+/**
+ * The run's duplicates: the copy pairs confirmed inside neighbourhoods, joined into groups, and the engine's rule
+ * applied once more to each group (items loaded in one query for all groups).
+ */
+async function decideDuplicates(deps: Deps, run: RunRef, timings: Record<string, number>): Promise<{ clusters: string[][]; duplicates: Map<string, string>; searched: number; carried: number }> {
+  const duplicates = new Map<string, string>(); // uid → uid to keep
+  if (!deps.embedder) return { clusters: [], duplicates, searched: 0, carried: 0 };
+  const exact = run.total <= EXACT_NEIGHBOURS_MAX;
+  let t = performance.now();
+  const carried = await carryUnchanged(deps, run, exact);
+  timings.ms_carry = Math.round(performance.now() - t);
+  t = performance.now();
+  const searched = await searchNeighbourhoods(deps, run, exact);
+  timings.ms_search = Math.round(performance.now() - t);
+  t = performance.now();
+  const confirmed = new UnionFind();
+  for (const [dup, keep] of await confirmedPairs(deps.db, run.id)) confirmed.union(dup, keep);
+  const groups = confirmed.groups();
+  const loaded = new Map((await loadItems(deps.db, run.workspace_id, groups.flat())).map((i) => [i.uid, i]));
   const clusters: string[][] = [];
-  for (const group of confirmed.groups()) {
-    const items = await loadItems(deps.db, run.workspace_id, group);
+  for (const group of groups) {
+    const items = group.map((u) => loaded.get(u)).filter((i): i is NonNullable<typeof i> => !!i);
     const uidOf = new Map(items.map((i) => [i.item.id, i.uid]));
     const verdict = findDuplicates(items.map((i) => i.item), deps.wordVectors);
     for (const [dup, keep] of verdict.duplicateOf) duplicates.set(uidOf.get(dup)!, uidOf.get(keep)!);
     clusters.push(...verdict.clusters);
   }
-  return { clusters: clusters.sort((a, b) => (a[0]! < b[0]! ? -1 : 1)), duplicates };
+  timings.ms_groups = Math.round(performance.now() - t);
+  return { clusters: clusters.sort((a, b) => (a[0]! < b[0]! ? -1 : 1)), duplicates, searched, carried };
 }
 
 export async function finalizeRun(deps: Deps, payload: { workspace_id: string; run_id: string }): Promise<{ duplicates: number; suggestions: number }> {
   const run = await requireRun(deps.db, payload.workspace_id, payload.run_id);
   if (run.status !== 'running') return { duplicates: run.counts.duplicates ?? 0, suggestions: run.counts.suggestions ?? 0 };
+  const started = performance.now();
   const index = await strategyIndexFor(deps, run.workspace_id, run.strategy_version);
 
   // 1. Duplicates: re-decide the redundant copies (the copy to keep is left as scored).
-  // Statistics go stale after a bulk ingest and a run's inserts; the page and neighbour queries below need them.
-  await deps.db.query('ANALYZE item_scores, items, embeddings').catch(() => undefined);
+  // Statistics go stale after a bulk ingest and a run's inserts; the queries below need them.
+  const tAnalyze = performance.now();
+  const analyzed = await analyzeIfStale(deps.db);
   const [previous] = (await finishedRuns(deps.db, run.workspace_id, 1)).filter((r) => r.strategy_version === run.strategy_version && r.scorer === run.scorer);
-  const { clusters, duplicates } = await decideDuplicates(deps, {
-    id: run.id,
-    workspace_id: run.workspace_id,
-    total: run.counts.total ?? 0,
-    previousRunId: previous?.id ?? null,
-  });
+  const timings: Record<string, number> = { ms_strategy: Math.round(tAnalyze - started), ms_analyze: Math.round(performance.now() - tAnalyze) };
+  const { clusters, duplicates, searched, carried } = await decideDuplicates(
+    deps,
+    { id: run.id, workspace_id: run.workspace_id, total: run.counts.total ?? 0, previousRunId: previous?.id ?? null },
+    timings,
+  );
+  const afterDuplicates = performance.now();
   if (duplicates.size) {
-    const dupItems = await loadItems(deps.db, run.workspace_id, [...duplicates.keys()]);
-    const keepItems = new Map((await loadItems(deps.db, run.workspace_id, [...new Set(duplicates.values())])).map((k) => [k.uid, k.item]));
+    const loaded = new Map((await loadItems(deps.db, run.workspace_id, [...new Set([...duplicates.keys(), ...duplicates.values()])])).map((i) => [i.uid, i]));
+    const dupItems = [...duplicates.keys()].map((u) => loaded.get(u)).filter((i): i is NonNullable<typeof i> => !!i);
     const { parents, children } = await loadRelatives(deps.db, run.workspace_id, dupItems);
     const context = [...parents, ...children].map((p) => p.item);
-    for (const d of dupItems) {
-      const keep = keepItems.get(duplicates.get(d.uid)!)!;
+    const verdicts: DuplicateVerdict[] = dupItems.map((d) => {
+      const keep = loaded.get(duplicates.get(d.uid)!)!.item;
       const r = scoreAsDuplicate(index, d.item, context, { id: keep.id, title: keep.title }, { now: run.now });
-      await setDuplicateVerdict(deps.db, run.id, d.uid, r.score, r.stop);
-    }
+      return { item_uid: d.uid, score: r.score, stop: r.stop };
+    });
+    await setDuplicateVerdicts(deps.db, run.id, verdicts);
   }
 
-  // 2. Stop suggestions across the run, and 3. the portfolio, in one pass over the run's scores.
+  // 2. Stop suggestions across the run, and 3. the portfolio, in one pass over the run's final scores (narrow rows;
+  // the candidates are held without their reasons, which the suggestions copy from the score rows in SQL).
   const suppressed = await suppressedItems(deps.db, run.workspace_id, run.strategy_version, SNOOZE_DAYS);
   const candidates: StopCandidate[] = [];
   // By the caller's id; a list, because two sources may use the same id (each keeps its own suggestion).
@@ -167,27 +218,41 @@ export async function finalizeRun(deps: Deps, payload: { workspace_id: string; r
   const portfolio = createPortfolioAccumulator(index.strategy);
   let after = '';
   for (;;) {
-    const page = await runScoresPage(deps.db, run.id, after, PAGE);
+    const page = await passPage(deps.db, run.id, after, PASS_PAGE);
     if (!page.length) break;
     after = page[page.length - 1]!.item_uid;
     for (const row of page) {
-      portfolio.add(row.score, row.points);
+      const score = { objective_id: row.objective_id, kr_id: row.kr_id, execution_health: row.execution_health, flags: row.flags } as ItemScore;
+      portfolio.add(score, row.points);
       if (row.stop && suppressed.get(row.item_uid) !== row.content_hash) {
-        candidates.push(row.stop as StopCandidate);
-        (meta.get(row.external_id) ?? meta.set(row.external_id, []).get(row.external_id)!).push({ uid: row.item_uid, hash: row.content_hash, team: row.team });
+        const c = { ...row.stop, reasons: [] } as unknown as StopCandidate;
+        candidates.push(c);
+        (meta.get(c.id) ?? meta.set(c.id, []).get(c.id)!).push({ uid: row.item_uid, hash: row.content_hash, team: row.team });
       }
     }
   }
   const ranked = rankStops(candidates);
-  const suggestions: SuggestionRecord[] = ranked.map((s) => {
+  candidates.length = 0;
+  const suggestions: RankedSuggestion[] = ranked.map((s) => {
     const m = meta.get(s.id)!.shift()!;
-    return { id: newId('sug'), item_uid: m.uid, rank: s.rank, action: s.action, reasons: s.reasons, capacity_points: s.capacity_points, confidence: s.confidence, item_content_hash: m.hash, team: m.team };
+    return { id: newId('sug'), item_uid: m.uid, rank: s.rank, action: s.action, capacity_points: s.capacity_points, confidence: s.confidence, item_content_hash: m.hash, team: m.team };
   });
   await deps.db.transaction(async (tx) => {
     await clearSuggestions(tx, run.id);
-    await insertSuggestions(tx, run.id, run.workspace_id, run.strategy_version, suggestions);
+    for (let i = 0; i < suggestions.length; i += PASS_PAGE) await insertRankedSuggestions(tx, run.id, run.workspace_id, run.strategy_version, suggestions.slice(i, i + PASS_PAGE));
     await insertPortfolio(tx, run.id, run.workspace_id, portfolio.result(clusters));
     await markFinished(tx, run.id, { duplicates: duplicates.size, suggestions: suggestions.length });
+  });
+  deps.logger.debug('run finalized', {
+    run: run.id,
+    analyzed,
+    neighbourhoods_carried: carried,
+    neighbourhoods_searched: searched,
+    duplicates: duplicates.size,
+    suggestions: suggestions.length,
+    ...timings,
+    ms_duplicates: Math.round(afterDuplicates - started),
+    ms_total: Math.round(performance.now() - started),
   });
   return { duplicates: duplicates.size, suggestions: suggestions.length };
 }

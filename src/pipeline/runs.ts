@@ -2,16 +2,19 @@
 // `finalize` parent) → scoreBatch (engine per item, or reuse of an unchanged earlier score) → finalize (duplicates
 // through pgvector neighbours, stop ranking, portfolio). Every step is idempotent: a retried job does no harm.
 import { insertAudit } from '../adapters/db/audit.ts';
-import { getRun, insertRun, markFinished, markRunning, recordFailure, type RunRow } from '../adapters/db/runs.ts';
+import { getRun, hasFinishedRunLike, insertRun, markFinished, markRunning, recordFailure, reusableScores, type RunRow } from '../adapters/db/runs.ts';
+import { copyScores } from '../adapters/db/scores.ts';
 import { latestStrategy } from '../adapters/db/strategies.ts';
 import type { Db, Deps } from '../deps.ts';
-import { SCORER } from '../domain/engine/index.ts';
+import { DEFAULT_STALE_DAYS, SCORER } from '../domain/engine/index.ts';
 import { newId, sha256Hex } from '../lib/crypto.ts';
 import { Problem } from '../lib/problem.ts';
 import { enqueue } from './outbox.ts';
 
 /** Items per `score` job: small enough that a retried batch repeats little work, large enough to amortise a job. */
 export const SCORE_BATCH = 500;
+/** Items per page while planning: one statement copies the unchanged scores of a page (bounded memory, few trips). */
+export const PLAN_PAGE = 5_000;
 export const HEURISTIC_SCORER = `heuristic@${SCORER.version}`;
 
 export interface CreateRunInput {
@@ -71,21 +74,46 @@ export async function createRun(deps: Pick<Deps, 'db' | 'jobs'>, input: CreateRu
   return result;
 }
 
-/** Splits the run's items into `score` jobs under one `finalize` parent (a BullMQ flow). */
-export async function planRun(deps: Deps, payload: { workspace_id: string; run_id: string }): Promise<{ total: number; batches: number }> {
+/**
+ * Splits the run's items into `score` jobs under one `finalize` parent (a BullMQ flow). Unchanged items are settled
+ * here first: their earlier scores are copied page by page in SQL (reusableScores, the score job's own reuse rule),
+ * so a nightly run where 1% changed fans out jobs for that 1% only. With a judge configured the score jobs decide
+ * everything (which earlier verdicts a judge may reuse is theirs to say).
+ */
+export async function planRun(deps: Deps, payload: { workspace_id: string; run_id: string }): Promise<{ total: number; batches: number; reused: number }> {
   const run = await requireRun(deps.db, payload.workspace_id, payload.run_id);
-  if (run.status !== 'queued' && run.status !== 'running') return { total: run.counts.total ?? 0, batches: run.counts.batches ?? 0 };
-  if (run.dry_run) return previewRun(deps.db, run);
-  const children = [];
+  if (run.status !== 'queued' && run.status !== 'running') return { total: run.counts.total ?? 0, batches: run.counts.batches ?? 0, reused: 0 };
+  if (run.dry_run) return { ...(await previewRun(deps.db, run)), reused: 0 };
+  const fastPath = !deps.chat && (await hasFinishedRunLike(deps.db, run.workspace_id, run.strategy_version, run.scorer));
+  const children: { queue: 'score'; name: string; jobId: string; data: { workspace_id: string; run_id: string; uids: string[] } }[] = [];
+  let pending: string[] = [];
+  const flush = () => {
+    children.push({ queue: 'score', name: 'score', jobId: `${run.id}-score-${children.length}`, data: { workspace_id: run.workspace_id, run_id: run.id, uids: pending } });
+    pending = [];
+  };
   let total = 0;
-  for await (const uids of runItemPages(deps.db, run)) {
+  let reused = 0;
+  for await (const uids of runItemPages(deps.db, run, PLAN_PAGE)) {
     total += uids.length;
-    children.push({ queue: 'score' as const, name: 'score', jobId: `${run.id}-score-${children.length}`, data: { workspace_id: run.workspace_id, run_id: run.id, uids } });
+    let rest = uids;
+    if (fastPath) {
+      const rows = await reusableScores(deps.db, run, uids, { staleDays: DEFAULT_STALE_DAYS, model: deps.embedder?.model ?? null });
+      if (rows.length) {
+        reused += await copyScores(deps.db, run.id, rows);
+        const copied = new Set(rows.map((r) => r.item_uid));
+        rest = uids.filter((u) => !copied.has(u));
+      }
+    }
+    for (const uid of rest) {
+      pending.push(uid);
+      if (pending.length === SCORE_BATCH) flush();
+    }
   }
+  if (pending.length) flush();
   await markRunning(deps.db, run.id, { total, batches: children.length });
   const parent = { queue: 'score' as const, name: 'finalize', jobId: `${run.id}-finalize`, data: { workspace_id: run.workspace_id, run_id: run.id } };
   await deps.jobs!.queue.addFlow(parent, children);
-  return { total, batches: children.length };
+  return { total, batches: children.length, reused };
 }
 
 /**
@@ -111,18 +139,18 @@ async function previewRun(db: Db, run: RunRow): Promise<{ total: number; batches
   return { total, batches: 0 };
 }
 
-/** The run's items in uid order, SCORE_BATCH at a time, never all in memory. */
-export async function* runItemPages(db: Db, run: RunRow): AsyncGenerator<string[]> {
+/** The run's items in uid order, `size` at a time, never all in memory. */
+export async function* runItemPages(db: Db, run: RunRow, size = SCORE_BATCH): AsyncGenerator<string[]> {
   const subset = run.item_filter?.item_uids;
   if (subset) {
-    for (let i = 0; i < subset.length; i += SCORE_BATCH) yield subset.slice(i, i + SCORE_BATCH);
+    for (let i = 0; i < subset.length; i += size) yield subset.slice(i, i + size);
     return;
   }
   let after = '';
   for (;;) {
     const r = await db.query<{ uid: string }>(
       'SELECT uid FROM items WHERE workspace_id = $1 AND deleted_at IS NULL AND uid > $2 ORDER BY uid LIMIT $3',
-      [run.workspace_id, after, SCORE_BATCH],
+      [run.workspace_id, after, size],
     );
     if (!r.rows.length) return;
     yield r.rows.map((x) => x.uid);

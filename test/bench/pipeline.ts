@@ -47,7 +47,7 @@ const TEAMS = ['quay', 'observatory', 'yard', 'studio'];
 const pick = <T>(r: () => number, xs: readonly T[]): T => xs[Math.floor(r() * xs.length)]!;
 const phrase = (r: () => number, words: readonly string[], n: number) => Array.from({ length: n }, () => pick(r, words)).join(' ');
 
-const STRATEGY = (() => {
+export const STRATEGY = (() => {
   const r = rng(7);
   return {
     north_star: { name: 'Synthetic north star' },
@@ -61,7 +61,7 @@ const STRATEGY = (() => {
   };
 })();
 
-interface BenchItem {
+export interface BenchItem {
   id: string;
   title: string;
   description: string;
@@ -76,7 +76,7 @@ interface BenchItem {
 }
 
 /** Item `i` of a backlog, computed on its own (no list held in memory), so 100k items stream in batches. */
-function benchItem(prefix: string, i: number): BenchItem {
+export function benchItem(prefix: string, i: number): BenchItem {
   const r = rng(i * 2654435761);
   const epic = i % 50 === 0; // every 50th item is an epic; ~30% of the others belong to their block's epic
   const words = r() < 0.65 ? ON : OFF;
@@ -99,7 +99,7 @@ function benchItem(prefix: string, i: number): BenchItem {
     updated_at: r() < 0.2 ? '2025-01-01T00:00:00Z' : '2026-10-01T00:00:00Z',
   };
 }
-const batchOf = (prefix: string, from: number, n: number) => Array.from({ length: n }, (_, k) => benchItem(prefix, from + k));
+export const batchOf = (prefix: string, from: number, n: number) => Array.from({ length: n }, (_, k) => benchItem(prefix, from + k));
 /** The items changed before the nightly re-run: spread over the backlog, none of them an epic. */
 const changedIndexes = () => Array.from({ length: CHANGED }, (_, k) => k * (N / CHANGED) + 37);
 

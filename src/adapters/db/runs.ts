@@ -95,3 +95,77 @@ export async function recordFailure(q: Queryable, id: string, job: string, error
     [id, job, error.slice(0, 2000), fatal],
   );
 }
+
+export interface ReusableScore {
+  item_uid: string;
+  /** The run whose row is copied, and the run that originally computed it. */
+  run_id: string;
+  origin: string;
+}
+
+/**
+ * Of the given items, those whose latest score (from a finished run of the same strategy version and scorer) can be
+ * copied into `run` without looking at them in JavaScript: the same rule as the `score` job, decided in one statement.
+ *   - the row was produced by the engine under the run's scorer (no judge, no prompt version);
+ *   - the item's input hash is unchanged: sha256 of "content|parent's content|children's contents, sorted", as
+ *     score.ts computes it (parent: the live item with that id and the greatest uid; 'missing' when there is none);
+ *   - no staleness line was crossed: for each of the item's timestamps, both the earlier run's "today" and this run's
+ *     are on the same side of `staleDays`, by more than a second (an item near the line is left to the score job,
+ *     which decides it to the millisecond);
+ *   - with `model`, the item has that model's vector of its current content (finalize's duplicate search needs it).
+ * Anything not returned is left to the `score` job, so this can only skip work, never change a result.
+ */
+export async function reusableScores(
+  q: Queryable,
+  run: Pick<RunRow, 'id' | 'workspace_id' | 'strategy_version' | 'scorer'>,
+  uids: string[],
+  opts: { staleDays: number; model: string | null },
+): Promise<ReusableScore[]> {
+  if (!uids.length) return [];
+  const r = await q.query<ReusableScore>(
+    `WITH page AS (
+       SELECT i.uid, i.content_hash,
+              encode(sha256(convert_to(i.content_hash || '|' ||
+                CASE WHEN i.parent_id IS NULL OR i.parent_id = '' THEN ''
+                     ELSE COALESCE((SELECT x.content_hash FROM items x
+                                     WHERE x.workspace_id = $1 AND x.external_id = i.parent_id AND x.deleted_at IS NULL
+                                     ORDER BY x.uid DESC LIMIT 1), 'missing') END || '|' ||
+                COALESCE((SELECT string_agg(c.content_hash, ',' ORDER BY c.content_hash COLLATE "C") FROM items c
+                           WHERE c.workspace_id = $1 AND c.parent_id = i.external_id AND c.deleted_at IS NULL), ''),
+                'UTF8')), 'hex') AS input_hash,
+              ARRAY[i.src_updated_at, i.src_created_at] AS times
+         FROM items i WHERE i.workspace_id = $1 AND i.uid = ANY($2::text[]) AND i.deleted_at IS NULL),
+     -- The latest row per item, newest first through item_scores_item until one from a finished run matches: a
+     -- DISTINCT ON over every earlier run's rows grows with the history (50k rows sorted per page after 10 runs).
+     prev AS (
+       SELECT p.uid AS item_uid, v.* FROM page p
+        CROSS JOIN LATERAL (
+          SELECT s.run_id, s.reused_from_run, s.input_hash, s.scorer, s.provenance->>'prompt_version' AS prompt_version, r.now AS run_now
+            FROM item_scores s JOIN scoring_runs r ON r.id = s.run_id AND r.status = 'finished' AND NOT r.dry_run AND r.scorer = $4
+           WHERE s.workspace_id = $1 AND s.item_uid = p.uid AND s.strategy_version = $3
+           ORDER BY s.created_at DESC LIMIT 1) v)
+     SELECT p.uid AS item_uid, v.run_id, COALESCE(v.reused_from_run, v.run_id) AS origin
+       FROM page p JOIN prev v ON v.item_uid = p.uid
+      WHERE v.scorer = $4 AND v.prompt_version IS NULL AND v.input_hash = p.input_hash
+        AND NOT EXISTS (
+          SELECT 1 FROM unnest(p.times) AS t(at), (SELECT now FROM scoring_runs WHERE id = $5) AS cur
+           WHERE t.at IS NOT NULL
+             AND NOT ((extract(epoch FROM v.run_now - t.at) > $6 + 1 AND extract(epoch FROM cur.now - t.at) > $6 + 1)
+                   OR (extract(epoch FROM v.run_now - t.at) < $6 - 1 AND extract(epoch FROM cur.now - t.at) < $6 - 1)))
+        AND ($7::text IS NULL OR EXISTS (
+          SELECT 1 FROM embeddings e WHERE e.workspace_id = $1 AND e.owner_kind = 'item' AND e.owner_id = p.uid
+             AND e.model = $7 AND e.content_hash = p.content_hash))
+      ORDER BY p.uid`,
+    [run.workspace_id, uids, run.strategy_version, run.scorer, run.id, opts.staleDays * 86_400, opts.model],
+  );
+  return r.rows;
+}
+
+/** Whether any finished (non-dry) run of this strategy version and scorer exists: else nothing can be reused. */
+export async function hasFinishedRunLike(q: Queryable, workspaceId: string, strategyVersion: number, scorer: string): Promise<boolean> {
+  const r = await q.query(
+    `SELECT 1 FROM scoring_runs WHERE workspace_id = $1 AND status = 'finished' AND NOT dry_run AND strategy_version = $2 AND scorer = $3 LIMIT 1`,
+    [workspaceId, strategyVersion, scorer],
+  );
+  return r.rows.length > 0;
+}

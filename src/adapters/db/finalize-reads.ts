@@ -1,0 +1,321 @@
+// SQL of the `finalize` job that reads or writes a run as a whole: each item's nearest neighbours (and what a later
+// run may carry of them), duplicate verdicts in one statement, the narrow pass over a run's scores for the portfolio
+// and stop ranking, and stop suggestions written from the score rows they come from. Every query is bounded by a
+// page size or by the run's own small sets (changed items, confirmed copies): nothing returns a whole run.
+import type { Db, Queryable } from '../../deps.ts';
+import type { ItemScore } from '../../domain/contracts.ts';
+
+/** Cosine distance expression of two vectors of `dims` dimensions (casts let the partial HNSW index answer). */
+const dist = (dims: number, a: string, b: string) => `(${a}.embedding::vector(${dims}) <=> ${b}.embedding::vector(${dims}))`;
+
+function checkDims(dims: number): void {
+  if (!Number.isInteger(dims) || dims <= 0 || dims > 16_000) throw new Error(`invalid vector dimensions ${dims}`);
+}
+
+/**
+ * Runs `fn` in a transaction without JIT compilation. These queries are cheap to run but carry large cost estimates
+ * (disabled sorts, nearest-neighbour scans), which made PostgreSQL JIT-compile each of them: ~170 ms of compiling
+ * for ~50 ms of work per neighbour query. Builds without JIT ignore the setting.
+ */
+async function withoutJit<T>(db: Db, fn: (tx: Queryable) => Promise<T>): Promise<T> {
+  return db.transaction(async (tx) => {
+    if (db.kind === 'postgres') await tx.query('SET LOCAL jit = off');
+    return fn(tx);
+  });
+}
+
+/** Approximate searches: let the HNSW scan go on until enough rows pass the filters, and keep the planner on it. */
+async function useHnsw(tx: Queryable): Promise<void> {
+  // The HNSW index spans every workspace and model: filtering after the index scan could leave fewer rows than the
+  // LIMIT, so the scan continues until enough rows pass the filter (pgvector >= 0.8).
+  await tx.query(`SET LOCAL hnsw.iterative_scan = relaxed_order`);
+  // Right after a bulk ingest the statistics are stale and the planner may prefer the exact plan (quadratic over a
+  // large run). The nearest-neighbour sort is the only sort here: disabling sorts leaves the HNSW index.
+  await tx.query(`SET LOCAL enable_sort = off`);
+}
+
+export interface NeighbourRow {
+  item_uid: string;
+  neighbour: string;
+  distance: number;
+}
+
+/**
+ * The `k` nearest other items of the run (same model, with a vector) of each of `uids`, whatever their similarity.
+ * `exact`: every vector is compared and ties go to the smaller uid (deterministic; for small runs). Otherwise the
+ * HNSW index answers approximately in ~O(log n).
+ */
+export async function nearestNeighbours(
+  db: Db,
+  p: { workspaceId: string; runId: string; model: string; dims: number; uids: string[]; k: number; exact: boolean },
+): Promise<NeighbourRow[]> {
+  checkDims(p.dims);
+  if (!p.uids.length) return [];
+  const d = dist(p.dims, 'e', 'a');
+  // `+ 0` hides the distance from the index, so small runs get the exact plan whatever the statistics say.
+  const order = p.exact ? `${d} + 0, e.owner_id` : d;
+  return withoutJit(db, async (tx) => {
+    if (!p.exact) await useHnsw(tx);
+    const r = await tx.query<NeighbourRow>(
+      `SELECT a.owner_id AS item_uid, n.owner_id AS neighbour, n.distance
+         FROM embeddings a
+         CROSS JOIN LATERAL (
+           SELECT e.owner_id, ${d} AS distance FROM embeddings e
+            WHERE e.workspace_id = a.workspace_id AND e.owner_kind = 'item' AND e.model = a.model AND e.dims = ${p.dims}
+              AND e.owner_id <> a.owner_id
+              AND EXISTS (SELECT 1 FROM item_scores s WHERE s.run_id = $4 AND s.item_uid = e.owner_id OFFSET 0)
+            ORDER BY ${order} LIMIT ${p.k}) n
+        WHERE a.workspace_id = $1 AND a.owner_kind = 'item' AND a.model = $2 AND a.dims = ${p.dims} AND a.owner_id = ANY($3::text[])`,
+      [p.workspaceId, p.model, p.uids, p.runId],
+    );
+    return r.rows.map((x) => ({ ...x, distance: Number(x.distance) }));
+  });
+}
+
+/**
+ * How the run's items differ from the previous run's, for the vectors of `model`: `changed` are the run's items with
+ * a vector that were not scored with the same content in the previous run (changed, new, or re-embedded since);
+ * `gone` the previous run's items that are not in this run (deleted, or outside its subset). Both are small lists on
+ * a nightly run; `withVector` counts the run's items with a vector.
+ */
+export async function changedVectors(
+  q: Queryable,
+  p: { workspaceId: string; runId: string; previousRunId: string; model: string },
+): Promise<{ changed: string[]; gone: string[]; withVector: number }> {
+  // Sub-queries are per-row primary-key probes (OFFSET 0): see unsearchedPage.
+  const r = await q.query<{ changed: string[] | null; n: string }>(
+    `SELECT array_agg(x.item_uid ORDER BY x.item_uid) FILTER (WHERE NOT x.same) AS changed, count(*)::text AS n
+       FROM (SELECT r.item_uid,
+                    EXISTS (SELECT 1 FROM item_scores p WHERE p.run_id = $3 AND p.item_uid = r.item_uid AND p.content_hash = r.content_hash OFFSET 0)
+                      AND e.content_hash = r.content_hash AS same
+               FROM item_scores r
+               CROSS JOIN LATERAL (SELECT e.content_hash FROM embeddings e
+                                    WHERE e.workspace_id = $1 AND e.owner_kind = 'item' AND e.owner_id = r.item_uid AND e.model = $4 OFFSET 0) e
+              WHERE r.run_id = $2) x`,
+    [p.workspaceId, p.runId, p.previousRunId, p.model],
+  );
+  const g = await q.query<{ gone: string[] | null }>(
+    `SELECT array_agg(p.item_uid) AS gone FROM item_scores p
+      WHERE p.run_id = $2 AND NOT EXISTS (SELECT 1 FROM item_scores r WHERE r.run_id = $1 AND r.item_uid = p.item_uid OFFSET 0)`,
+    [p.runId, p.previousRunId],
+  );
+  return { changed: r.rows[0]?.changed ?? [], gone: g.rows[0]?.gone ?? [], withVector: Number(r.rows[0]?.n ?? 0) };
+}
+
+/**
+ * Items whose neighbourhood in `previousRunId` a changed vector may have entered: a changed item now at most as far
+ * from them as their k-th neighbour was (or they had fewer than k). `exact` compares every pair; otherwise each
+ * changed item's `reach` nearest items (HNSW) are the candidates.
+ */
+export async function reachedNeighbourhoods(
+  db: Db,
+  p: { workspaceId: string; runId: string; previousRunId: string; model: string; dims: number; changed: string[]; k: number; exact: boolean; reach: number },
+): Promise<string[]> {
+  checkDims(p.dims);
+  if (!p.changed.length) return [];
+  const params = [p.workspaceId, p.model, p.changed, p.previousRunId, p.k];
+  if (p.exact) {
+    const r = await withoutJit(db, (tx) => tx.query<{ item_uid: string }>(
+      `SELECT DISTINCT h.item_uid
+         FROM run_neighbours h
+         JOIN embeddings a ON a.workspace_id = $1 AND a.owner_kind = 'item' AND a.owner_id = h.item_uid AND a.model = $2 AND a.dims = ${p.dims}
+         JOIN embeddings x ON x.workspace_id = $1 AND x.owner_kind = 'item' AND x.owner_id = ANY($3::text[]) AND x.model = $2 AND x.dims = ${p.dims}
+        WHERE h.run_id = $4 AND h.model = $2 AND x.owner_id <> h.item_uid
+          AND (cardinality(h.neighbours) < $5 OR ${dist(p.dims, 'x', 'a')} <= h.distances[$5])`,
+      params,
+    ));
+    return r.rows.map((x) => x.item_uid);
+  }
+  return withoutJit(db, async (tx) => {
+    await useHnsw(tx);
+    const r = await tx.query<{ item_uid: string }>(
+      `SELECT DISTINCT h.item_uid
+         FROM embeddings x
+         CROSS JOIN LATERAL (
+           SELECT e.owner_id, ${dist(p.dims, 'e', 'x')} AS distance FROM embeddings e
+            WHERE e.workspace_id = x.workspace_id AND e.owner_kind = 'item' AND e.model = x.model AND e.dims = ${p.dims}
+              AND e.owner_id <> x.owner_id
+              AND EXISTS (SELECT 1 FROM item_scores s WHERE s.run_id = $6 AND s.item_uid = e.owner_id OFFSET 0)
+            ORDER BY ${dist(p.dims, 'e', 'x')} LIMIT ${p.reach}) n
+         CROSS JOIN LATERAL (SELECT h.item_uid, h.neighbours, h.distances FROM run_neighbours h
+                              WHERE h.run_id = $4 AND h.item_uid = n.owner_id AND h.model = $2 OFFSET 0) h
+        WHERE x.workspace_id = $1 AND x.owner_kind = 'item' AND x.model = $2 AND x.dims = ${p.dims} AND x.owner_id = ANY($3::text[])
+          AND (cardinality(h.neighbours) < $5 OR n.distance <= h.distances[$5])`,
+      [...params, p.runId],
+    );
+    return r.rows.map((x) => x.item_uid);
+  });
+}
+
+/**
+ * Copies the neighbourhoods of `previousRunId` into `runId` for the items that keep them: not `moved` (changed or
+ * gone) nor `reached` themselves, and with no `moved` item among their neighbours. Returns how many were copied.
+ */
+export async function carryNeighbourhoods(
+  q: Queryable,
+  p: { runId: string; previousRunId: string; model: string; moved: string[]; reached: string[] },
+): Promise<number> {
+  // NOT IN over a sub-select is one hashed lookup per row (an array's <> ALL compares every element).
+  const r = await q.query(
+    `INSERT INTO run_neighbours (run_id, item_uid, model, neighbours, distances, pairs)
+     SELECT $1, h.item_uid, h.model, h.neighbours, h.distances, h.pairs
+       FROM run_neighbours h
+      WHERE h.run_id = $2 AND h.model = $3
+        AND h.item_uid NOT IN (SELECT unnest($4::text[]))
+        AND h.item_uid NOT IN (SELECT unnest($5::text[]))
+        AND h.item_uid NOT IN (SELECT t.item_uid FROM run_neighbours t, unnest(t.neighbours) AS n(uid)
+                                WHERE t.run_id = $2 AND n.uid IN (SELECT unnest($4::text[])))
+     ON CONFLICT (run_id, item_uid) DO NOTHING`,
+    [p.runId, p.previousRunId, p.model, p.moved, p.reached],
+  );
+  return r.rowCount ?? 0;
+}
+
+/** Whether a run stored neighbourhoods for this model (a run finalized before they existed did not). */
+export async function hasNeighbourhoods(q: Queryable, runId: string, model: string): Promise<boolean> {
+  const r = await q.query('SELECT 1 FROM run_neighbours WHERE run_id = $1 AND model = $2 LIMIT 1', [runId, model]);
+  return r.rows.length > 0;
+}
+
+/** The next page of the run's items that have a vector but no neighbourhood yet (the ones to search), in uid order. */
+export async function unsearchedPage(q: Queryable, p: { workspaceId: string; runId: string; model: string; after: string; limit: number }): Promise<string[]> {
+  const r = await q.query<{ uid: string }>(
+    // OFFSET 0 (here and in the queries above) keeps a sub-query a per-row primary-key probe: planned as a join on
+    // the statistics of a table that was just filled (estimated at one row), it became a nested loop over every pair
+    // (4.5 s for this query at 10k items, minutes for the reverse neighbour search).
+    `SELECT s.item_uid AS uid FROM item_scores s
+      WHERE s.run_id = $2 AND s.item_uid > $4
+        AND EXISTS (SELECT 1 FROM embeddings e WHERE e.workspace_id = $1 AND e.owner_kind = 'item' AND e.owner_id = s.item_uid AND e.model = $3 OFFSET 0)
+        AND NOT EXISTS (SELECT 1 FROM run_neighbours h WHERE h.run_id = $2 AND h.item_uid = s.item_uid OFFSET 0)
+      ORDER BY s.item_uid LIMIT $5`,
+    [p.workspaceId, p.runId, p.model, p.after, p.limit],
+  );
+  return r.rows.map((x) => x.uid);
+}
+
+export interface NeighbourhoodRecord {
+  item_uid: string;
+  neighbours: string[];
+  distances: number[];
+  /** Confirmed copies: copy uid, kept uid, copy uid, kept uid … */
+  pairs: string[];
+}
+
+export async function insertNeighbourhoods(q: Queryable, runId: string, model: string, rows: NeighbourhoodRecord[]): Promise<void> {
+  if (!rows.length) return;
+  await q.query(
+    `INSERT INTO run_neighbours (run_id, item_uid, model, neighbours, distances, pairs)
+     SELECT $1, x.item_uid, $2, ARRAY(SELECT jsonb_array_elements_text(x.neighbours)),
+            ARRAY(SELECT (jsonb_array_elements_text(x.distances))::float8), ARRAY(SELECT jsonb_array_elements_text(x.pairs))
+       FROM jsonb_to_recordset($3::jsonb) AS x(item_uid text, neighbours jsonb, distances jsonb, pairs jsonb)
+     ON CONFLICT (run_id, item_uid) DO NOTHING`,
+    [runId, model, JSON.stringify(rows)],
+  );
+}
+
+/** Every confirmed copy pair of the run's neighbourhoods, read as one string (many small arrays parse slowly). */
+export async function confirmedPairs(q: Queryable, runId: string): Promise<[string, string][]> {
+  const r = await q.query<{ pairs: string | null }>(
+    `SELECT string_agg(array_to_string(pairs, ' '), ' ') AS pairs FROM run_neighbours WHERE run_id = $1 AND cardinality(pairs) > 0`,
+    [runId],
+  );
+  const flat = r.rows[0]?.pairs ? r.rows[0].pairs.split(' ') : [];
+  const out: [string, string][] = [];
+  for (let i = 0; i + 1 < flat.length; i += 2) out.push([flat[i]!, flat[i + 1]!]);
+  return out;
+}
+
+export interface DuplicateVerdict {
+  item_uid: string;
+  score: ItemScore;
+  stop: unknown;
+}
+
+/** Writes the duplicate re-decisions of a run in one statement. */
+export async function setDuplicateVerdicts(q: Queryable, runId: string, rows: DuplicateVerdict[]): Promise<void> {
+  if (!rows.length) return;
+  await q.query(
+    `UPDATE item_scores s SET alignment = (x.score->>'alignment')::float8, flags = ARRAY(SELECT jsonb_array_elements_text(x.score->'flags')),
+            duplicate_of = x.score->>'duplicate_of', rationale = x.score->>'rationale', evidence = x.score->'evidence',
+            stop_candidate = CASE WHEN jsonb_typeof(x.stop) = 'null' THEN NULL ELSE x.stop END
+       FROM jsonb_to_recordset($2::jsonb) AS x(item_uid text, score jsonb, stop jsonb)
+      WHERE s.run_id = $1 AND s.item_uid = x.item_uid`,
+    [runId, JSON.stringify(rows)],
+  );
+}
+
+export interface PassRow {
+  item_uid: string;
+  content_hash: string;
+  team: string | null;
+  points: number | null;
+  objective_id: string | null;
+  kr_id: string | null;
+  execution_health: boolean;
+  flags: ItemScore['flags'];
+  /** The stop candidate without its reasons (ranking does not read them; suggestions copy them in SQL). */
+  stop: Record<string, unknown> | null;
+}
+
+/** A page of the run's final scores, only the columns the portfolio and the stop ranking read, in item order. */
+export async function passPage(q: Queryable, runId: string, afterUid: string, limit: number): Promise<PassRow[]> {
+  const r = await q.query<PassRow>(
+    `SELECT item_uid, content_hash, team, points, objective_id, kr_id, execution_health, flags,
+            CASE WHEN stop_candidate IS NULL OR jsonb_typeof(stop_candidate) = 'null' THEN NULL ELSE stop_candidate - 'reasons' END AS stop
+       FROM item_scores WHERE run_id = $1 AND item_uid > $2 ORDER BY item_uid LIMIT $3`,
+    [runId, afterUid, limit],
+  );
+  return r.rows;
+}
+
+export interface RankedSuggestion {
+  id: string;
+  item_uid: string;
+  rank: number;
+  action: string;
+  capacity_points: number | null;
+  confidence: number;
+  item_content_hash: string;
+  team: string | null;
+}
+
+/** Writes ranked suggestions; their reasons are copied from the stop candidate of the item's score row. */
+export async function insertRankedSuggestions(q: Queryable, runId: string, workspaceId: string, strategyVersion: number, rows: RankedSuggestion[]): Promise<void> {
+  if (!rows.length) return;
+  await q.query(
+    `INSERT INTO stop_suggestions (id, run_id, workspace_id, item_uid, rank, action, reasons, capacity_points, confidence,
+                                   item_content_hash, strategy_version, team)
+     SELECT x.id, $1, $2, x.item_uid, x.rank, x.action, COALESCE(s.stop_candidate->'reasons', '[]'::jsonb), x.capacity_points,
+            x.confidence, x.item_content_hash, $3, x.team
+       FROM jsonb_to_recordset($4::jsonb) AS x(id text, item_uid text, rank int, action text, capacity_points float8,
+            confidence float8, item_content_hash text, team text)
+       JOIN item_scores s ON s.run_id = $1 AND s.item_uid = x.item_uid
+     ON CONFLICT (run_id, item_uid) DO NOTHING`,
+    [runId, workspaceId, strategyVersion, JSON.stringify(rows)],
+  );
+}
+
+/**
+ * Refreshes planner statistics of the tables finalize reads, only where they are badly stale — never analyzed, or
+ * the table more than doubled in size since (a bulk ingest, a first run) — and only on the columns its queries filter
+ * and join on. A full ANALYZE of the score rows reads their wide JSON and took ~0.4 s at 20k rows; a nightly run adds
+ * a run's worth of rows to tables that already hold several, which needs no new statistics. Sizes come from the
+ * files, not from the statistics views (the embedded build updates those late).
+ */
+export async function analyzeIfStale(db: Db): Promise<string[]> {
+  const cols: Record<string, string> = {
+    item_scores: 'run_id, item_uid, workspace_id, content_hash, reused_from_run, strategy_version, scorer',
+    items: 'uid, workspace_id, external_id, parent_id, deleted_at',
+    embeddings: 'workspace_id, owner_kind, owner_id, model, dims, content_hash',
+    run_neighbours: 'run_id, item_uid, model',
+  };
+  const r = await db.query<{ relname: string }>(
+    `SELECT c.relname FROM pg_class c
+      WHERE c.relname = ANY($1::text[]) AND c.relkind = 'r' AND c.relnamespace = 'public'::regnamespace
+        AND (c.reltuples < 0 OR pg_relation_size(c.oid) > 2 * greatest(c.relpages, 8)::bigint * current_setting('block_size')::bigint)`,
+    [Object.keys(cols)],
+  );
+  const stale = r.rows.map((x) => x.relname);
+  for (const t of stale) await db.query(`ANALYZE ${t} (${cols[t]})`);
+  return stale;
+}

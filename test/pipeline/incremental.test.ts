@@ -1,0 +1,174 @@
+// Incremental runs give the results of a full run. A nightly run re-uses unchanged scores (copied while planning, in
+// SQL) and carries the previous run's neighbourhoods for duplicate detection; its scores, duplicates, stop
+// suggestions and portfolio must equal those of a run that computed everything, on the same items. The "full run" is
+// made on a clone of the workspace's items (same content, uids in the same order, so ties break alike), where no
+// earlier run exists; both runs share one "today".
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { getRun, insertRun, reusableScores } from '../../src/adapters/db/runs.ts';
+import { createLogger, type Logger } from '../../src/deps.ts';
+import { DEFAULT_STALE_DAYS } from '../../src/domain/engine/index.ts';
+import { createRun } from '../../src/pipeline/runs.ts';
+import { scoreRunBatch } from '../../src/pipeline/score.ts';
+import { batchOf, benchItem, STRATEGY } from '../bench/pipeline.ts';
+import { setupApp, uniqueName, type TestClient } from '../helpers/harness.ts';
+
+const N = 150;
+const sourceOf = (i: number) => (i % 7 === 0 ? 'linear' : 'jira');
+const finalized: Record<string, unknown>[] = [];
+const logger: Logger = {
+  ...createLogger('silent'),
+  debug: (msg, fields) => {
+    if (msg === 'run finalized' && fields) finalized.push(fields);
+  },
+};
+
+let env: Awaited<ReturnType<typeof setupApp>>;
+let a: TestClient;
+beforeAll(async () => {
+  env = await setupApp({ logger }, { jobs: true });
+  a = await env.clientFor(uniqueName('incremental'));
+  expect((await a.request('PUT', '/v1/strategy', { body: STRATEGY })).status).toBe(201);
+  const items = [
+    ...batchOf('T', 0, N).map((it, i) => ({ ...it, source: sourceOf(i) })),
+    // Parents the input hash must resolve like the score job: none, and an id two sources use.
+    { ...benchItem('T', 151), id: 'T-orphan', source: 'jira', parent_id: 'T-no-such-epic' },
+    { ...benchItem('T', 0), id: 'T-0', source: 'asana', title: 'The same epic id in another tracker' },
+  ];
+  expect((await a.request('POST', '/v1/items:batch', { body: { items } })).status).toBe(200);
+  await env.settle();
+});
+afterAll(() => env.close());
+
+async function run(workspaceId: string, kind: 'manual' | 'nightly', now?: Date): Promise<string> {
+  const { run } = await createRun(env.deps, { workspaceId, kind, actor: 'test', ...(kind === 'nightly' ? { dedupeKey: `nightly-${Date.now()}` } : {}) });
+  if (now) await env.db.query('UPDATE scoring_runs SET now = $2 WHERE id = $1', [run.id, now]);
+  await env.settle();
+  const stored = await env.db.query<{ status: string; failures: unknown[] }>('SELECT status, failures FROM scoring_runs WHERE id = $1', [run.id]);
+  expect(stored.rows[0]).toEqual({ status: 'finished', failures: [] });
+  return run.id;
+}
+
+/** Everything a run shows, by the caller's ids (uids differ between the workspace and its clone). */
+async function results(runId: string) {
+  const scores = await env.db.query(
+    `SELECT i.source, i.external_id, s.alignment, s.objective_id, s.kr_id, s.execution_health, s.flags, s.duplicate_of, s.non_goal_id,
+            s.rationale, s.evidence, s.stop_candidate
+       FROM item_scores s JOIN items i ON i.uid = s.item_uid WHERE s.run_id = $1 ORDER BY i.source, i.external_id`,
+    [runId],
+  );
+  const stops = await env.db.query(
+    `SELECT i.source, i.external_id, g.rank, g.action, g.reasons, g.capacity_points, g.confidence, g.team
+       FROM stop_suggestions g JOIN items i ON i.uid = g.item_uid WHERE g.run_id = $1 ORDER BY g.rank`,
+    [runId],
+  );
+  const portfolio = await env.db.query<{ portfolio: unknown }>('SELECT portfolio FROM portfolio_snapshots WHERE run_id = $1', [runId]);
+  return { scores: scores.rows, stops: stops.rows, portfolio: portfolio.rows[0]?.portfolio };
+}
+
+/** A workspace holding the same live items (same uid order) and strategy, with no run yet. */
+async function cloneItems(from: string): Promise<TestClient> {
+  const b = await env.clientFor(uniqueName('incremental-clone'));
+  expect((await b.request('PUT', '/v1/strategy', { body: STRATEGY })).status).toBe(201);
+  await env.db.query(
+    `INSERT INTO items (uid, workspace_id, source, external_id, title, description, type, status, team, assignee, estimate_points,
+                        labels, parent_id, src_created_at, src_updated_at, content_hash)
+     SELECT 'itm_c' || substr(uid, 5), $2, source, external_id, title, description, type, status, team, assignee, estimate_points,
+            labels, parent_id, src_created_at, src_updated_at, content_hash
+       FROM items WHERE workspace_id = $1 AND deleted_at IS NULL`,
+    [from, b.workspace.id],
+  );
+  return b;
+}
+
+/** Item i of the backlog under its source, with a new title. */
+const edited = (i: number, title: string) => ({ ...benchItem('T', i), source: sourceOf(i), title });
+
+describe('an incremental run', () => {
+  let first: string;
+  let nightly: string;
+
+  it('re-uses unchanged work after a few edits, a deletion and new items', async () => {
+    first = await run(a.workspace.id, 'manual');
+    const full = finalized.at(-1)!;
+    expect(full.neighbourhoods_carried).toBe(0);
+    expect((await results(first)).scores.some((s) => s.duplicate_of !== null)).toBe(true);
+
+    const twin = benchItem('T', 40);
+    const changes = [
+      edited(3, `${benchItem('T', 3).title} revised`),
+      edited(61, twin.title), // now a copy of T-40
+      { ...edited(50, benchItem('T', 50).title), description: 'The epic was rewritten: its stories are read anew.' }, // an epic
+      { ...benchItem('T', 900), id: 'T-new-1', source: 'jira' },
+      { ...twin, id: 'T-new-2', source: 'linear', team: 'yard' }, // a copy of T-40 in another tracker
+    ];
+    expect((await a.request('POST', '/v1/items:batch', { body: { items: changes } })).status).toBe(200);
+    expect((await a.request('DELETE', '/v1/items/T-10?source=jira')).status).toBe(204);
+    await env.settle();
+
+    nightly = await run(a.workspace.id, 'nightly');
+    const counts = await env.db.query<{ reused: string; scored: string }>(
+      `SELECT count(*) FILTER (WHERE reused_from_run IS NOT NULL)::text AS reused, count(*) FILTER (WHERE reused_from_run IS NULL)::text AS scored
+         FROM item_scores WHERE run_id = $1`,
+      [nightly],
+    );
+    expect(Number(counts.rows[0]!.reused)).toBeGreaterThan(N * 0.8);
+    expect(Number(counts.rows[0]!.scored)).toBeGreaterThanOrEqual(4);
+    const incremental = finalized.at(-1)!;
+    expect(incremental.neighbourhoods_carried as number).toBeGreaterThan(N * 0.5);
+    expect(incremental.neighbourhoods_searched as number).toBeGreaterThan(0);
+  });
+
+  it('equals a full run over the same items', async () => {
+    const b = await cloneItems(a.workspace.id);
+    await env.settle(); // strategy passages
+    const { rows } = await env.db.query<{ now: Date }>('SELECT now FROM scoring_runs WHERE id = $1', [nightly]);
+    const full = await run(b.workspace.id, 'manual', rows[0]!.now);
+    expect(finalized.at(-1)!.neighbourhoods_carried).toBe(0);
+    const [got, want] = [await results(nightly), await results(full)];
+    expect(got.scores.length).toBe(N + 3); // two extra, one deleted, two added
+    expect(got.scores).toEqual(want.scores);
+    expect(got.stops.length).toBeGreaterThan(0);
+    expect(got.stops).toEqual(want.stops);
+    expect(got.portfolio).toEqual(want.portfolio);
+    // The stored neighbourhoods too (carried or searched): the next run builds on them.
+    const hoods = async (runId: string, clone: boolean) =>
+      (
+        await env.db.query<{ item_uid: string; neighbours: string[]; distances: number[]; pairs: string[] }>(
+          'SELECT item_uid, neighbours, distances, pairs FROM run_neighbours WHERE run_id = $1 ORDER BY item_uid',
+          [runId],
+        )
+      ).rows.map((h) => {
+        const uid = (u: string) => (clone ? u : `itm_c${u.slice(4)}`);
+        return { item: uid(h.item_uid), neighbours: h.neighbours.map(uid), distances: h.distances, pairs: h.pairs.map(uid) };
+      });
+    const [gotHoods, wantHoods] = [await hoods(nightly, false), await hoods(full, true)];
+    expect(gotHoods.length).toBe(N + 3);
+    expect(gotHoods).toEqual(wantHoods);
+  });
+
+  it('copies while planning exactly the scores the score job would re-use', async () => {
+    await a.request('POST', '/v1/items:batch', { body: { items: [edited(100, 'A different epic title'), edited(7, 'Seven, edited')] } });
+    await env.settle();
+    const nightlyRun = (await getRun(env.db, a.workspace.id, nightly))!;
+    const probe = await insertRun(env.db, {
+      id: `run_probe_${Date.now()}`,
+      workspace_id: a.workspace.id,
+      kind: 'manual',
+      strategy_version: nightlyRun.strategy_version,
+      scorer: nightlyRun.scorer,
+      dry_run: false,
+      item_filter: null,
+      dedupe_key: `probe-${Date.now()}`,
+    });
+    const uids = (await env.db.query<{ uid: string }>('SELECT uid FROM items WHERE workspace_id = $1 AND deleted_at IS NULL ORDER BY uid', [a.workspace.id])).rows.map((r) => r.uid);
+    const planned = await reusableScores(env.db, probe.run, uids, { staleDays: DEFAULT_STALE_DAYS, model: env.deps.embedder!.model });
+    await scoreRunBatch(env.deps, { workspace_id: a.workspace.id, run_id: probe.run.id, uids });
+    const byJob = await env.db.query<{ item_uid: string; reused_from_run: string }>(
+      'SELECT item_uid, reused_from_run FROM item_scores WHERE run_id = $1 AND reused_from_run IS NOT NULL ORDER BY item_uid',
+      [probe.run.id],
+    );
+    // The epic's stories and T-7 changed input: neither side re-uses them.
+    expect(byJob.rows.length).toBeLessThan(uids.length - 2);
+    expect(planned.map((p) => ({ item_uid: p.item_uid, reused_from_run: p.origin }))).toEqual(byJob.rows);
+  });
+});
