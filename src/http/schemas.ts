@@ -113,6 +113,26 @@ export const RunSchema = z
     failures: z
       .array(z.object({ job: z.string(), error: z.string(), at: z.string() }))
       .openapi({ description: 'failed job attempts; a run fails once a job has used up its retries' }),
+    scoring: z
+      .object({
+        by_scorer: z.record(z.string(), z.number().int()).openapi({ description: 'items per scorer: `llm:<model>` or `heuristic@<version>`', example: { 'llm:gpt-4o-mini': 117, 'heuristic@1.1.0': 3 } }),
+        fallbacks: z.record(z.string(), z.number().int()).openapi({ description: 'items the engine scored although a judge was configured, by reason (timeout, breaker_open, budget_exhausted …)' }),
+        disagreements: z.number().int().openapi({ description: 'items where judge and engine disagree: GET /v1/runs/{id}/disagreements' }),
+        provider: z
+          .object({
+            calls: z.number().int(),
+            failed_calls: z.number().int(),
+            prompt_tokens: z.number().int(),
+            completion_tokens: z.number().int(),
+            cache_hits: z.number().int(),
+            breaker: z.object({ open: z.boolean(), reason: z.string().nullable(), opened_at: z.string().nullable() }),
+            budget_exhausted_at: z.string().nullable(),
+          })
+          .nullable()
+          .openapi({ description: "the run's provider use; null when no judge took part" }),
+      })
+      .optional()
+      .openapi({ description: 'GET /v1/runs/{id} only: who scored the items and what the provider did' }),
   })
   .openapi('Run');
 
