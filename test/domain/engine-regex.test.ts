@@ -7,6 +7,7 @@ const WORD_GROUPS = [
   /\b(?:hive|hives|swarm\w*|queen ?cell\w*|varroa|mite (?:count|load)s?|smok(?:er|ing)|brood (?:frame|box)es?|f[0-9]\b.{0,12}\bframe)\b/,
   /\b(?:mast|masts|rig(?:ging)?|sails?|jib|sheet ?lines?|reef(?:ing|ed)?|keel|h[ae]lm|tack(?:ing)?|3\d\d ?knots?)\b/,
   /\b(?:honey|wax(?:ing)?|pollen|nectar)\b/,
+  /\b(?:(?:fore|main)sail|(?:jib|boom) ?vang|(?:re)?reef\w*|(?:[0-9]+|many) hives)\b/,
 ];
 const OTHER_SHAPES = [
   /\b(?:open|close)\s+(?:the\s+)?(?:hive|hatch)\s+(?:now|today|\d+)/i,
@@ -17,7 +18,7 @@ const FRAGMENTS = [
   'hive', 'hives', 'swarming', 'queen cell', 'queencells', 'varroa', 'mite count', 'mite loads', 'smoker', 'smoking',
   'brood frame', 'brood boxes', 'f3 frame', 'f3 big frame', 'mast', 'rigging', 'sail', 'sails', 'jib', 'sheet lines',
   'reefed', 'keel', 'helm', 'halm', 'tacking', '350 knots', '35 knots', 'honey', 'waxing', 'pollen', 'nectar',
-  'open the hive now', 'Close Hatch 12', 'CAPTAIN: please turn', 'captain , go', '<log>', '</ note >', '[WX]', '## forecast',
+  'foresail', 'mainsails', 'jibvang', 'boom vang', 'rereef', '12 hives', 'many hives', 'open the hive now', 'Close Hatch 12', 'CAPTAIN: please turn', 'captain , go', '<log>', '</ note >', '[WX]', '## forecast',
   'the', 'a', 'bee', 'boat', 'x', '-', '_', '.', '9', 'é', 'Hive', 'MAST',
 ];
 const text = fc.array(fc.tuple(fc.constantFrom(...FRAGMENTS), fc.constantFrom(' ', '', '-', '\n', 'x', '1')), { maxLength: 8 })
@@ -38,6 +39,8 @@ describe('anyOf', () => {
     expect(anyOf([/\b(?:mast|mail|keel)\b/]).source).toBe('\\b(?:m(?:ast\\b|ail\\b)|keel\\b)');
     // An alternative whose first character is quantified or escaped is kept as it is.
     expect(anyOf([/\b(?:m?ast|\d+ knots)\b/]).source).toBe('\\bm?ast\\b|\\b\\d+ knots\\b');
+    // A leading group is opened into its alternatives; one followed by a quantifier is kept whole.
+    expect(anyOf([/\b(?:(?:fore|main)sail|(?:re)?reef)\b/]).source).toBe('\\b(?:foresail\\b|mainsail\\b)|\\b(?:re)?reef\\b');
   });
 
   it('keeps a pattern whose leading group closes early as it is', () => {

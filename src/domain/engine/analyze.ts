@@ -5,7 +5,8 @@ import type { BacklogItem } from '../contracts.ts';
 import { cleanText, emptyFeatures, type TextFeatures } from './clean.ts';
 import { stripInstructions } from './injection.ts';
 import { sentenceVectorOfRefs } from './semantic.ts';
-import { detectItemLanguage, tokenizeEntries, tokenizeWords, trimCaches, wordEntriesOf, words, type Interned, type Token } from './tokens.ts';
+import { float64Array } from './slab.ts';
+import { detectItemLanguage, internGeneration, tokenizeEntries, tokenizeWords, trimCaches, wordEntriesOf, words, type Interned, type Token, type WordEntry } from './tokens.ts';
 import type { WordVectors } from './vectors.ts';
 
 const GOAL_REF_LABEL_RE = /^(?:okr|kr|obj|objective|goal|o)[-_ .:]?\w*\d\w*$/i;
@@ -43,13 +44,15 @@ export interface AnalyzedItem {
    */
   termRefs: readonly Interned[];
   /** Weight of each stem of termRefs: title and label occurrences add their weight, description 1 + log tf. */
-  termWeights: readonly number[];
+  termWeights: Float64Array;
   /** A surface word for each stem of termRefs (the first token that had it), for word-vector lookups. */
   termWords: readonly string[];
   /** Sum of termWeights in order: the document length for BM25. */
   termsLength: number;
   /** How many of termRefs come from the title. */
   titleStemCount: number;
+  /** Generation of the interning tables termRefs come from (see internGeneration): within one, a record per stem. */
+  generation: number;
   /** stem → weight (a Map view of the lists, built on first use). */
   readonly terms: ReadonlyMap<string, number>;
   /** stem → surface word (a Map view of the lists, built on first use). */
@@ -146,6 +149,16 @@ function tallyCounted(tokens: readonly Token[], weight: number, t: number, stems
   }
 }
 
+/** Lists analyzeItem fills and reads for one item only (it is not re-entrant, so one set serves every call). */
+const scratch = {
+  titleWords: [] as WordEntry[], descWords: [] as WordEntry[], titleTok: [] as Token[], descTok: [] as Token[],
+  stems: [] as Interned[], words: [] as Interned[], weights: [] as number[],
+};
+function clear<T>(list: T[]): T[] {
+  list.length = 0;
+  return list;
+}
+
 export function analyzeItem(item: BacklogItem, index: number, vectors?: WordVectors): AnalyzedItem {
   trimCaches(); // between items only: all tokens of this item must come from the same interning tables
   const features = emptyFeatures();
@@ -153,11 +166,12 @@ export function analyzeItem(item: BacklogItem, index: number, vectors?: WordVect
   const rawDesc = stripInstructions(item.description ?? '');
   const title = cleanText(rawTitle.text, emptyFeatures()).replace(/\s+/g, ' ').trim();
   const desc = cleanText(rawDesc.text, features);
-  const titleWords = wordEntriesOf(title);
-  const descWords = wordEntriesOf(desc);
+  // Scratch lists, reused from item to item (nothing below keeps them).
+  const titleWords = wordEntriesOf(title, clear(scratch.titleWords));
+  const descWords = wordEntriesOf(desc, clear(scratch.descWords));
   const lang = detectItemLanguage(titleWords, descWords, LANGUAGE_SAMPLE_WORDS);
-  const titleTok = tokenizeEntries(titleWords, lang);
-  const descTok = tokenizeEntries(descWords, lang, MAX_DESC_TOKENS);
+  const titleTok = tokenizeEntries(titleWords, lang, Infinity, clear(scratch.titleTok));
+  const descTok = tokenizeEntries(descWords, lang, MAX_DESC_TOKENS, clear(scratch.descTok));
   // Labels that reference goal ids ("okr-o3", "kr2") are claims, not topics: they are often stale or wrong,
   // so they are not read as words (the text decides the link).
   const labels = (item.labels ?? []).map((l) => l.trim()).filter((l) => l && !GOAL_REF_LABEL_RE.test(l));
@@ -165,28 +179,29 @@ export function analyzeItem(item: BacklogItem, index: number, vectors?: WordVect
   // Weighted terms: title and label occurrences add their weight; description stems add 1 + log(tf).
   // The stem order (first seen: title, labels, description) is the Map order the old Map-based tally had.
   const t = ++tally;
-  const stems: Interned[] = [];
-  const ws: Interned[] = [];
+  const stems = clear(scratch.stems);
+  const ws = clear(scratch.words);
   tallyFlat(titleTok, TITLE_WEIGHT, t, stems, ws);
   const titleStemCount = stems.length; // the title's distinct stems are the first ones tallied
   tallyFlat(labelTok, LABEL_WEIGHT, t, stems, ws);
   tallyCounted(descTok, DESC_WEIGHT, t, stems, ws);
   const n = stems.length;
-  const termRefs = stems;
-  const termWeights = new Array<number>(n);
+  const termRefs = stems.slice();
+  const termWeights = float64Array(n);
   const termWords = new Array<string>(n);
   let termsLength = 0;
   for (let i = 0; i < n; i++) {
     const s = stems[i]!;
-    const w = s.count > 0 ? s.sum + DESC_WEIGHT * (1 + Math.log(s.count)) : s.sum;
+    // log(1) is 0: a stem seen once in the description (the usual case) needs no logarithm.
+    const w = s.count === 0 ? s.sum : s.sum + DESC_WEIGHT * (s.count === 1 ? 1 : 1 + Math.log(s.count));
     termWeights[i] = w;
     termWords[i] = s.first;
     termsLength += w;
   }
   let vector: Float32Array | null = null;
   if (vectors) {
-    const weights = new Array<number>(ws.length);
-    for (let i = 0; i < ws.length; i++) weights[i] = ws[i]!.sum;
+    const weights = clear(scratch.weights);
+    for (let i = 0; i < ws.length; i++) weights.push(ws[i]!.sum);
     vector = sentenceVectorOfRefs(vectors, ws, weights, ws.length);
   }
   const labelStems = labelTok.map((tok) => tok.stem);
@@ -203,6 +218,7 @@ class Analyzed implements AnalyzedItem {
   readonly type: string;
   readonly points: number | null;
   readonly parentId: string | null;
+  readonly generation = internGeneration();
   private termMap: Map<string, number> | null = null;
   private wordMap: Map<string, string> | null = null;
   private titleSet: Set<string> | null = null;
@@ -216,7 +232,7 @@ class Analyzed implements AnalyzedItem {
     readonly title: string,
     readonly text: string,
     readonly termRefs: readonly Interned[],
-    readonly termWeights: readonly number[],
+    readonly termWeights: Float64Array,
     readonly termWords: readonly string[],
     readonly termsLength: number,
     readonly titleStemCount: number,

@@ -59,14 +59,21 @@ const NON_ASCII = -1;
 const THAT = (0x74 << 24) | (0x68 << 16) | (0x61 << 8) | 0x74;
 const isSpace = (c: number): boolean => c === 32 || (c >= 9 && c <= 13);
 
+/** Letters and white space (ASCII) of each line of the text shapeOf read last: what lettersAndSpaces counts. */
+const lineLetters: number[] = [];
+
 function shapeOf(text: string): number {
   let f = 0;
   let prev = 0;
   let prev2 = 0;
   let last4 = 0;
+  let letters = 0;
+  lineLetters.length = 0;
   for (let i = 0; i < text.length; i++) {
     const c = text.charCodeAt(i);
     if (c >= 128) return NON_ASCII;
+    if (c === 10) { lineLetters.push(letters); letters = 0; }
+    else if ((c >= 97 && c <= 122) || (c >= 65 && c <= 90) || isSpace(c)) letters++;
     if (c >= 48 && c <= 57) f |= HAS_DIGIT;
     else if (c === 58) f |= HAS_COLON;
     else if (c === 96 || c === 42 || c === 95 || c === 126 || c === 62 || c === 35 || c === 124) f |= HAS_MARKUP;
@@ -76,19 +83,16 @@ function shapeOf(text: string): number {
     prev2 = prev;
     prev = c;
   }
+  lineLetters.push(letters);
   return f;
 }
 
-/** Number of letters and white-space characters (UTF-16 units, as `line.replace(/[^\p{L}\s]/gu, '')` keeps). */
-function lettersAndSpaces(line: string, ascii: boolean): number {
-  if (!ascii) return line.replace(/[^\p{L}\s]/gu, '').length;
-  let n = 0;
-  for (let i = 0; i < line.length; i++) {
-    const c = line.charCodeAt(i);
-    // ASCII letters, and the ASCII white space of \s: tab, line feed, vertical tab, form feed, carriage return, space.
-    if ((c >= 97 && c <= 122) || (c >= 65 && c <= 90) || c === 32 || (c >= 9 && c <= 13)) n++;
-  }
-  return n;
+/**
+ * Number of letters and white-space characters of line `k` (UTF-16 units, as `line.replace(/[^\p{L}\s]/gu, '')`
+ * keeps): for ASCII text shapeOf counted them while reading it (ASCII letters and the ASCII white space of \s).
+ */
+function lettersAndSpaces(line: string, k: number, ascii: boolean): number {
+  return ascii ? lineLetters[k]! : line.replace(/[^\p{L}\s]/gu, '').length;
 }
 
 export function cleanText(raw: string, features: TextFeatures = emptyFeatures()): string {
@@ -115,7 +119,9 @@ export function cleanText(raw: string, features: TextFeatures = emptyFeatures())
   // steps below can match may change, so read it again.
   if (ascii && text !== raw) shape = shapeOf(text);
   const out: string[] = [];
-  for (const line of text.split('\n')) {
+  const lines = text.split('\n');
+  for (let k = 0; k < lines.length; k++) {
+    const line = lines[k]!;
     if (!line.trim()) continue;
     if (STACK_LINE_RE.test(line) || EXCEPTION_LINE_RE.test(line)) { features.stackTrace = true; continue; }
     if (LOG_LINE_RE.test(line)) { features.logLines += 1; continue; }
@@ -130,7 +136,7 @@ export function cleanText(raw: string, features: TextFeatures = emptyFeatures())
     if (CHECKBOX_RE.test(line)) features.checkboxes += 1;
     else if (BULLET_RE.test(line)) features.bullets += 1;
     if (GWT_RE.test(line) && /^\s*(?:[-*]\s*)?given\b/i.test(line)) features.acceptanceCriteria = true;
-    if (line.length >= DATA_LINE_MIN_LENGTH && 1 - lettersAndSpaces(line, ascii) / line.length > MAX_SYMBOL_SHARE) continue;
+    if (line.length >= DATA_LINE_MIN_LENGTH && 1 - lettersAndSpaces(line, k, ascii) / line.length > MAX_SYMBOL_SHARE) continue;
     // Inline labels like "AC: ..." or "Expected: ..." mark sections too.
     if (/^\s*(?:\*\*)?(?:ac|acceptance criteria|definition of done)(?:\*\*)?\s*:/i.test(line)) features.acceptanceCriteria = true;
     if (/^\s*(?:\*\*)?(?:expected|actual|steps to reproduce|repro)(?:\*\*)?\s*:/i.test(line)) features.repro = true;

@@ -1,7 +1,13 @@
 // Duplicate detection without comparing all pairs: each item gets a short signature (its title stems and
-// most informative description stems); an inverted index over signatures proposes candidates that share
-// at least two rare-enough stems; only those pairs are scored. Cost grows ~linearly with the backlog.
+// most informative description stems); an inverted index over signatures proposes candidates that share a
+// rare-enough stem; only those pairs are scored. Cost grows ~linearly with the backlog (postings are capped).
+//
+// What it cannot see: a copy written in other words (a rough idea list, another team's vocabulary) whose
+// sentence vector is no closer to the original than the backlog's related-but-different tickets are. In a
+// backlog about one product, tickets on one topic sit as close to each other as such copies do, and a
+// lower bar then merges related work: a false "merge" costs more than a missed one, so the bars stay high.
 import type { AnalyzedItem, StatusClass } from './analyze.ts';
+import type { Interned } from './tokens.ts';
 import { cosine } from './semantic.ts';
 
 /** Description stems added to the signature: enough to catch copies retitled across tools. */
@@ -18,13 +24,22 @@ function postingCap(n: number): number {
 export const MIN_SHARED_SIGNATURE = 1;
 /**
  * Same work filed twice usually lands in different trackers or teams (people search their own tracker
- * before filing), while items in one tracker that share words are more often related parts of a plan.
- * So a pair across sources/teams needs a similarity of 0.3, a pair inside one source 0.45; stories of
- * the same epic are parts of one plan and are never called copies.
+ * before filing), while items in one tracker that share words are more often related parts of a plan;
+ * stories of the same epic are parts of one plan and are never called copies.
+ *
+ * The similarity (see `similarity`) is half shared weighted wording, half sentence-vector closeness above
+ * SEMANTIC_FLOOR. Across sources/teams 0.4 asks for both kinds of evidence at once: e.g. vectors at cosine
+ * 0.8 (0.3 of the 0.4: closer than two tickets that merely share a topic) and a fifth of each item's
+ * backlog-rare wording in common (0.1); without vectors, 40% shared weighted wording. Inside one source
+ * 0.6 asks half again as much, e.g. cosine 0.9 and 40% of the wording, because there shared words more
+ * often mean parts of one plan.
  */
 export const DUPLICATE_MIN_CROSS_SOURCE = 0.4;
 export const DUPLICATE_MIN_SAME_SOURCE = 0.6;
-/** Sentence vectors: cosine above 0.5 is where two tickets start to be about the same thing. */
+/**
+ * Sentence vectors: below cosine 0.5 two tickets are not about the same thing (unrelated tickets of one
+ * product sit around 0.3–0.5 once the common direction is removed), so only the excess counts.
+ */
 const SEMANTIC_FLOOR = 0.5;
 
 /**
@@ -64,19 +79,41 @@ export function keepFirst(a: AnalyzedItem, b: AnalyzedItem): number {
   );
 }
 
-interface Weighted { vec: Map<string, number>; total: number }
+/** An item's weighted terms for overlap, by stem id (see StemIds). */
+interface Weighted { vec: Map<number, number>; total: number }
 
 /** Term weights for overlap: in-item weight (capped at a title occurrence) × backlog rarity. */
-function weigh(a: AnalyzedItem, idf: (s: string) => number): Weighted {
-  const vec = new Map<string, number>();
+function weigh(a: AnalyzedItem, ids: Int32Array, idf: (id: number) => number): Weighted {
+  const vec = new Map<number, number>();
   let total = 0;
-  for (let i = 0; i < a.termRefs.length; i++) {
-    const s = a.termRefs[i]!.text;
-    const w = Math.min(a.termWeights[i]!, 3) * idf(s);
-    vec.set(s, w);
+  for (let i = 0; i < ids.length; i++) {
+    const w = Math.min(a.termWeights[i]!, 3) * idf(ids[i]!);
+    vec.set(ids[i]!, w);
     total += w;
   }
   return { vec, total: total || 1 };
+}
+
+/**
+ * Dense ids for the stems of one group of items. Items analysed with the same interning tables have one
+ * record per stem, so the id is kept on the record (no lookup by string); items from different table
+ * generations (a long-running process cleared them in between) are numbered through a Map instead.
+ */
+function stemIds(items: readonly AnalyzedItem[]): { ids: Int32Array[]; stems: string[] } {
+  const sameTables = items.every((a) => a.generation === items[0]!.generation);
+  const byText = sameTables ? null : new Map<string, number>();
+  const search = {};
+  const stems: string[] = [];
+  const idOf = (ref: Interned): number => {
+    if (byText) {
+      let id = byText.get(ref.text);
+      if (id === undefined) { byText.set(ref.text, (id = stems.length)); stems.push(ref.text); }
+      return id;
+    }
+    if (ref.duplicatesOf !== search) { ref.duplicatesOf = search; ref.duplicatesId = stems.length; stems.push(ref.text); }
+    return ref.duplicatesId;
+  };
+  return { ids: items.map((a) => Int32Array.from(a.termRefs, idOf)), stems };
 }
 
 /**
@@ -87,7 +124,7 @@ function weigh(a: AnalyzedItem, idf: (s: string) => number): Weighted {
 export function similarity(x: Weighted, y: Weighted, semantic: number | null): number {
   let inter = 0;
   const [small, big] = x.vec.size <= y.vec.size ? [x, y] : [y, x];
-  for (const [s, w] of small.vec) { const v = big.vec.get(s); if (v) inter += Math.min(w, v); }
+  for (const [id, w] of small.vec) { const v = big.vec.get(id); if (v) inter += Math.min(w, v); }
   const lexical = Math.sqrt((inter / x.total) * (inter / y.total));
   if (semantic === null) return lexical;
   return 0.5 * lexical + 0.5 * Math.max(0, (semantic - SEMANTIC_FLOOR) / (1 - SEMANTIC_FLOOR));
@@ -104,40 +141,39 @@ export function detectDuplicates(items: readonly AnalyzedItem[]): DuplicateResul
   // Canonical order (by id) so the result does not depend on input order.
   const sorted = [...items].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : a.index - b.index));
   const n = sorted.length;
-  const df = new Map<string, number>();
-  for (const a of sorted) for (const ref of a.termRefs) df.set(ref.text, (df.get(ref.text) ?? 0) + 1);
-  const idf = (s: string): number => Math.log(1 + n / (df.get(s) ?? 1)) ;
+  const { ids, stems } = stemIds(sorted);
+  const df = new Int32Array(stems.length);
+  for (const list of ids) for (let k = 0; k < list.length; k++) df[list[k]!]!++;
+  const idf = (id: number): number => Math.log(1 + n / df[id]!);
   const cap = postingCap(n);
-  const postings = new Map<string, number[]>();
-  const sigs: string[][] = new Array(n);
+  const postings: number[][] = new Array(stems.length);
+  const sigs: number[][] = new Array(n);
   // Reused buffers for the rarest description stems of one item (kept sorted: rarest first, then by stem).
-  const rareStems: string[] = [];
-  const rareDf: number[] = [];
+  const rare: number[] = [];
   for (let i = 0; i < n; i++) {
     const a = sorted[i]!;
+    const list = ids[i]!;
     // The SIGNATURE_DESC_TERMS rarest description stems, as sorting all of them and taking the first would.
-    rareStems.length = 0;
-    rareDf.length = 0;
-    for (let k = a.titleStemCount; k < a.termRefs.length; k++) {
-      const s = a.termRefs[k]!.text;
-      const d = df.get(s) ?? 0;
-      let at = rareStems.length;
-      while (at > 0 && (rareDf[at - 1]! > d || (rareDf[at - 1] === d && rareStems[at - 1]! > s))) at--;
+    rare.length = 0;
+    for (let k = a.titleStemCount; k < list.length; k++) {
+      const id = list[k]!;
+      const d = df[id]!;
+      let at = rare.length;
+      while (at > 0 && (df[rare[at - 1]!]! > d || (df[rare[at - 1]!] === d && stems[rare[at - 1]!]! > stems[id]!))) at--;
       if (at >= SIGNATURE_DESC_TERMS) continue;
-      if (rareStems.length < SIGNATURE_DESC_TERMS) { rareStems.push(s); rareDf.push(d); }
-      for (let j = rareStems.length - 1; j > at; j--) { rareStems[j] = rareStems[j - 1]!; rareDf[j] = rareDf[j - 1]!; }
-      rareStems[at] = s;
-      rareDf[at] = d;
+      if (rare.length < SIGNATURE_DESC_TERMS) rare.push(id);
+      for (let j = rare.length - 1; j > at; j--) rare[j] = rare[j - 1]!;
+      rare[at] = id;
     }
-    const sig: string[] = [];
-    for (let k = 0; k < a.titleStemCount; k++) { const s = a.termRefs[k]!.text; if ((df.get(s) ?? 0) <= cap) sig.push(s); }
-    for (let k = 0; k < rareStems.length; k++) if (rareDf[k]! <= cap) sig.push(rareStems[k]!);
-    for (const s of sig) (postings.get(s) ?? postings.set(s, []).get(s)!).push(i);
+    const sig: number[] = [];
+    for (let k = 0; k < a.titleStemCount; k++) if (df[list[k]!]! <= cap) sig.push(list[k]!);
+    for (const id of rare) if (df[id]! <= cap) sig.push(id);
+    for (const id of sig) (postings[id] ??= []).push(i);
     sigs[i] = sig;
   }
   // Term weights and lifecycle stages are only needed for items in a candidate pair: computed on first use.
   const weighted: (Weighted | undefined)[] = new Array(n);
-  const weightedOf = (i: number): Weighted => (weighted[i] ??= weigh(sorted[i]!, idf));
+  const weightedOf = (i: number): Weighted => (weighted[i] ??= weigh(sorted[i]!, ids[i]!, idf));
   const stages: (Set<string> | undefined)[] = new Array(n);
   const stagesAt = (i: number): Set<string> => (stages[i] ??= stagesOf(sorted[i]!.title));
   const parent = sorted.map((_, i) => i);
@@ -148,8 +184,8 @@ export function detectDuplicates(items: readonly AnalyzedItem[]): DuplicateResul
   const candidates: number[] = [];
   for (let i = 0; i < n; i++) {
     candidates.length = 0;
-    for (const s of sigs[i]!) {
-      for (const j of postings.get(s)!) {
+    for (const id of sigs[i]!) {
+      for (const j of postings[id]!) {
         if (j <= i) continue;
         if (seenBy[j] !== i) { seenBy[j] = i; sharedCount[j] = 0; candidates.push(j); }
         sharedCount[j]!++;

@@ -44,9 +44,16 @@ function bestSource(p: UnitParts, sources: readonly UnitSource[], counts: Int32A
   return best;
 }
 
+/** countMatched's lists, reused (zeroed over the unit's places) by each call: one explanation at a time. */
+let scratchAll = new Int32Array(64);
+let scratchFromObjective = new Int32Array(64);
+
 function countMatched(p: UnitParts, matched: readonly string[]): Counts {
-  const all = new Int32Array(p.places);
-  const fromObjective = new Int32Array(p.places);
+  if (scratchAll.length < p.places) { scratchAll = new Int32Array(p.places); scratchFromObjective = new Int32Array(p.places); }
+  const all = scratchAll;
+  const fromObjective = scratchFromObjective;
+  all.fill(0, 0, p.places);
+  fromObjective.fill(0, 0, p.places);
   let fromObjectiveTotal = 0;
   for (const m of matched) {
     const inKr = p.krStems.has(m);

@@ -1,6 +1,7 @@
 // Lexical score: BM25 with the goal text as the query and the item as the document. Normalised by the
 // query's own weight it reads as "the share of what the goal talks about that this item also talks about",
 // a number in [0, 1] that means the same for a 5-word goal and a 50-word one.
+import { float64Array } from './slab.ts';
 import { relatedStems } from './thesaurus.ts';
 import type { Interned } from './tokens.ts';
 
@@ -89,7 +90,7 @@ const NO_INFO: StemInfo = { id: -1, related: null };
 /** An item's weighted terms as parallel lists (see AnalyzedItem): stems in first-seen order and their weights. */
 export interface TermList {
   termRefs: readonly Interned[];
-  termWeights: readonly number[];
+  termWeights: Float64Array;
   /** Sum of termWeights: the document length. */
   termsLength: number;
 }
@@ -119,6 +120,9 @@ export class LexicalIndex {
   /** Position in the document's term list of each goal stem it contains (valid where inDoc is stamped). */
   private readonly pos: Int32Array;
   private stamp = 0;
+  /** matchedTerms' scratch: query positions that matched and their contributions. */
+  private readonly hitPositions: number[] = [];
+  private readonly hitScores: number[] = [];
   /** Each unit's query: goal-stem ids, weights and stems, in query order (for matchedTerms). */
   private readonly queries: { ids: Int32Array; weights: Float64Array; stems: readonly string[] }[];
 
@@ -230,8 +234,10 @@ export class LexicalIndex {
     const q = this.queries[unit]!;
     // Query positions that matched, strongest first, ties by stem (the query's stems are distinct, so this
     // order is total and an insertion sort gives what Array.prototype.sort would).
-    const ks: number[] = [];
-    const cs: number[] = [];
+    const ks = this.hitPositions;
+    const cs = this.hitScores;
+    ks.length = 0;
+    cs.length = 0;
     for (let k = 0; k < q.ids.length; k++) {
       const id = q.ids[k]!;
       if (inEff[id] !== stamp) continue;
@@ -255,7 +261,7 @@ export class LexicalIndex {
   }
 
   scoreAll(doc: TermList, soft?: SoftTerms): Float64Array {
-    const out = new Float64Array(this.totals.length);
+    const out = float64Array(this.totals.length);
     const norm = BM25_K1 * (1 - BM25_B + (BM25_B * doc.termsLength) / REFERENCE_LENGTH);
     const count = this.fill(doc, soft);
     const { eff, order } = this;

@@ -41,6 +41,24 @@ function wordGroupBody(source: string): string | null {
   return spans ? body : null;
 }
 
+/** Opening a leading group multiplies the alternatives; past this many the pattern is left as it is. */
+const MAX_OPENED = 24;
+
+/**
+ * `(?:x|y)REST` → [`xREST`, `yREST`] (the same language: concatenation distributes over alternation), again
+ * while the first alternative still opens with a group, so that every result starts with its first letter.
+ * A group followed by a quantifier, or one that would open into too many alternatives, is kept whole.
+ */
+function leadingGroupsOpened(src: string): string[] {
+  if (!src.startsWith('(?:')) return [src];
+  let close = -1;
+  walk(src, (c, at, depth) => (c === ')' && depth === 1 ? ((close = at), false) : true));
+  if (close < 0 || /[?*+{]/.test(src[close + 1] ?? '')) return [src];
+  const rest = src.slice(close + 1);
+  const opened = topLevelAlternatives(src.slice(3, close)).flatMap((alt) => leadingGroupsOpened(alt + rest));
+  return opened.length <= MAX_OPENED ? opened : [src];
+}
+
 /** A plain letter or digit that is matched as itself (no quantifier after it, no escape). */
 const PLAIN_FIRST = /^[a-z0-9](?![?*+{])/i;
 
@@ -65,11 +83,12 @@ export function anyOf(patterns: readonly RegExp[]): RegExp {
   const byFirst = new Map<string, string[]>();
   const others: string[] = [];
   for (const alt of alternatives) {
-    const rest = alt.startsWith('\\b') ? alt.slice(2) : null;
-    if (rest !== null && PLAIN_FIRST.test(rest)) {
+    if (!alt.startsWith('\\b')) { others.push(alt); continue; }
+    for (const rest of leadingGroupsOpened(alt.slice(2))) {
+      if (!PLAIN_FIRST.test(rest)) { others.push(`\\b${rest}`); continue; }
       const key = rest[0]!;
       (byFirst.get(key) ?? byFirst.set(key, []).get(key)!).push(rest.slice(1));
-    } else others.push(alt);
+    }
   }
   const grouped = [...byFirst].map(([c, rests]) => (rests.length === 1 ? `${c}${rests[0]}` : `${c}(?:${rests.join('|')})`));
   const parts = grouped.length ? [`\\b(?:${grouped.join('|')})`, ...others] : others;

@@ -1,6 +1,7 @@
 // Sentence vectors from word vectors with SIF weighting (Arora et al. 2017): each word counts a/(a + p(w)),
 // so frequent words fade and rare, topical words dominate; then the table's common direction is removed.
 // Pure math over the WordVectors port: no I/O, deterministic.
+import { float32Array } from './slab.ts';
 import type { Interned } from './tokens.ts';
 import type { WordVectors } from './vectors.ts';
 
@@ -93,7 +94,7 @@ export function sentenceVectorOfRefs(vectors: WordVectors, refs: readonly Intern
     hits++;
   }
   if (!hits) return null;
-  const acc = new Float32Array(dims);
+  const acc = float32Array(dims);
   const fr = Math.fround;
   // Four words per pass over the dimensions. Each addition is still rounded to float32 in word order, exactly
   // as `acc[d] += w * v[d]` on the Float32Array would (Math.fround is that store's rounding): same bits, but

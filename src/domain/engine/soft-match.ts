@@ -70,7 +70,7 @@ export class SoftMatcher {
    * Only the soft occurrences `expand` would add, in the order it would add them (stems and weights as
    * parallel arrays): the lexical index reads them after the item's own terms without copying the Map.
    */
-  softTerms(doc: { termRefs: readonly Interned[]; termWeights: readonly number[]; termWords: readonly string[] }): SoftTerms {
+  softTerms(doc: { termRefs: readonly Interned[]; termWeights: Float64Array; termWords: readonly string[] }): SoftTerms {
     let stems: string[] | null = null;
     let weights: number[] | null = null;
     const refs = doc.termRefs;

@@ -39,11 +39,19 @@ export class Interned {
   /** Cached id of this stem among the non-goal words of `nonGoalOf` (stems only; non-goals.ts). */
   nonGoalOf: object | null = null;
   nonGoal = -1;
+  /** Id of this stem within one duplicate search `duplicatesOf` (stems only; duplicates.ts). */
+  duplicatesOf: object | null = null;
+  duplicatesId = -1;
   constructor(readonly text: string) {}
 }
 
 /** Interning tables; cleared together with the token caches (see trimCaches) so no two records share a string. */
 const internedStems = new Map<string, Interned>();
+/** Counts the clearings of the interning tables: records of one generation are one per string. */
+let generation = 0;
+export function internGeneration(): number {
+  return generation;
+}
 const internedWords = new Map<string, Interned>();
 function intern(table: Map<string, Interned>, text: string): Interned {
   let r = table.get(text);
@@ -218,6 +226,7 @@ export function trimCaches(): void {
   internedStems.clear();
   internedWords.clear();
   entries.clear();
+  generation++;
   slots = new Array(1 << 12);
   slotMask = (1 << 12) - 1;
 }
@@ -241,23 +250,32 @@ export function tokenizeWords(ws: readonly string[], lang?: Language, limit = In
   return out;
 }
 
-/** tokenizeWords over word entries (see wordEntriesOf). */
-export function tokenizeEntries(es: readonly WordEntry[], lang: Language, limit = Infinity): Token[] {
-  const out: Token[] = [];
-  for (let i = 0; i < es.length && out.length < limit; i++) {
+/** tokenizeWords over word entries (see wordEntriesOf), appended to `out` (a fresh list by default). */
+export function tokenizeEntries(es: readonly WordEntry[], lang: Language, limit = Infinity, out: Token[] = []): Token[] {
+  const max = out.length + limit;
+  for (let i = 0; i < es.length && out.length < max; i++) {
     const t = tokenOf(es[i]!, lang);
     if (t) out.push(t);
   }
   return out;
 }
 
-const NON_ASCII_RE = /[^\x00-\x7f]/;
 const ASCII_COMPOUND_TEST_RE = /[A-Z][a-z]+[A-Z]/;
 const ASCII_COMPOUND_RE = /\b[A-Z][a-z]+(?:[A-Z][a-z]+)+\b/g;
 
-const isLower = (c: number): boolean => c >= 97 && c <= 122;
-const isUpper = (c: number): boolean => c >= 65 && c <= 90;
-const isDigit = (c: number): boolean => c >= 48 && c <= 57;
+/** ASCII character classes for the scanner, one table lookup per character. */
+const OTHER = 0;
+const LOWER = 1;
+const UPPER = 2;
+const DIGIT = 3;
+const APOSTROPHE = 4;
+const CLASS = new Uint8Array(128);
+for (let c = 97; c <= 122; c++) CLASS[c] = LOWER;
+for (let c = 65; c <= 90; c++) CLASS[c] = UPPER;
+for (let c = 48; c <= 57; c++) CLASS[c] = DIGIT;
+CLASS[39] = APOSTROPHE;
+/** Lower case of an ASCII letter (other characters unchanged). */
+const LOWER_OF = Uint8Array.from({ length: 128 }, (_, c) => (c >= 65 && c <= 90 ? c + 32 : c));
 
 /**
  * The entries of `words(text)`, in the same order. Pure-ASCII text (most tickets) is read in one pass over
@@ -270,35 +288,47 @@ const isDigit = (c: number): boolean => c >= 48 && c <= 57;
  * a lower-case and an upper-case letter ("offerAccepted"), and before the last capital of a run of
  * capitals followed by a lower-case letter ("HTMLParser"). Capitalised compounds follow at the end.
  */
-export function wordEntriesOf(text: string): WordEntry[] {
-  if (NON_ASCII_RE.test(text)) return words(text).map(entryOf);
-  const out: WordEntry[] = [];
+export function wordEntriesOf(text: string, out: WordEntry[] = []): WordEntry[] {
+  const base = out.length;
   const n = text.length;
   let i = 0;
   while (i < n) {
     const first = text.charCodeAt(i);
-    if (!isLower(first) && !isUpper(first)) { i++; continue; }
+    if (first > 127) return generalEntries(text, out, base);
+    const firstClass = CLASS[first]!;
+    if (firstClass !== LOWER && firstClass !== UPPER) { i++; continue; }
     const start = i;
-    let h = Math.imul(FNV_OFFSET ^ (first | 32), FNV_PRIME);
-    let prev = first;
+    let h = Math.imul(FNV_OFFSET ^ LOWER_OF[first]!, FNV_PRIME);
+    let prevClass = firstClass;
     i++;
     let inApostrophe = false;
     for (; i < n; i++) {
       const c = text.charCodeAt(i);
-      if (isLower(c) || isUpper(c)) {
+      if (c > 127) return generalEntries(text, out, base);
+      const cls = CLASS[c]!;
+      if (cls === UPPER) {
         // splitIdentifiers' spaces: lower → Upper, and Upper|Upper followed by lower.
-        if (isUpper(c) && (isLower(prev) || (isUpper(prev) && i + 1 < n && isLower(text.charCodeAt(i + 1))))) break;
-      } else if (isDigit(c)) {
+        if (prevClass === LOWER || (prevClass === UPPER && i + 1 < n && CLASS[text.charCodeAt(i + 1)] === LOWER)) break;
+      } else if (cls === DIGIT) {
         if (inApostrophe) break;
-      } else if (c === 39 && !inApostrophe && i + 1 < n && (isLower(text.charCodeAt(i + 1)) || isUpper(text.charCodeAt(i + 1)))) {
+      } else if (cls === APOSTROPHE) {
+        const next = i + 1 < n ? CLASS[text.charCodeAt(i + 1)] : OTHER;
+        if (inApostrophe || (next !== LOWER && next !== UPPER)) break;
         inApostrophe = true;
-      } else break;
-      h = Math.imul(h ^ (isUpper(c) ? c | 32 : c), FNV_PRIME);
-      prev = c;
+      } else if (cls !== LOWER) break;
+      h = Math.imul(h ^ LOWER_OF[c]!, FNV_PRIME);
+      prevClass = cls;
     }
     out.push(findEntry(text, start, i, h));
   }
   if (ASCII_COMPOUND_TEST_RE.test(text)) for (const c of text.match(ASCII_COMPOUND_RE) ?? []) out.push(entryOf(c.toLowerCase()));
+  return out;
+}
+
+/** Text with a non-ASCII character: the entries of words(text) replace what the scanner appended. */
+function generalEntries(text: string, out: WordEntry[], base: number): WordEntry[] {
+  out.length = base;
+  for (const w of words(text)) out.push(entryOf(w));
   return out;
 }
 
@@ -311,11 +341,7 @@ function findEntry(text: string, start: number, end: number, h: number): WordEnt
     if (e.hash !== h || e.word.length !== len) continue;
     const w = e.word;
     let k = 0;
-    while (k < len) {
-      const c = text.charCodeAt(start + k);
-      if ((isUpper(c) ? c | 32 : c) !== w.charCodeAt(k)) break;
-      k++;
-    }
+    while (k < len && LOWER_OF[text.charCodeAt(start + k)] === w.charCodeAt(k)) k++;
     if (k === len) return e;
   }
   return entryOf(text.slice(start, end).toLowerCase());
