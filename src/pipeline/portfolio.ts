@@ -1,6 +1,5 @@
 // The portfolio of the latest finished run, and how it drifted since the finished run before it.
-import { alignmentDrops, portfolioOf } from '../adapters/db/run-reads.ts';
-import { finishedRuns } from '../adapters/db/runs.ts';
+import { alignmentDrops, latestPortfolios } from '../adapters/db/run-reads.ts';
 import type { Db } from '../deps.ts';
 import type { Portfolio } from '../domain/contracts.ts';
 import { Problem } from '../lib/problem.ts';
@@ -44,20 +43,19 @@ function cachedDrops(db: Db, workspaceId: string, previousId: string, latestId: 
 }
 
 export async function getPortfolio(db: Db, workspaceId: string): Promise<PortfolioView> {
-  const [latest, previous] = await finishedRuns(db, workspaceId, 2);
-  const snapshot = latest && (await portfolioOf(db, workspaceId, latest.id));
-  if (!latest || !snapshot) throw new Problem('not_found', 'no finished scoring run yet: POST /v1/runs starts one');
-  const before = previous && (await portfolioOf(db, workspaceId, previous.id));
+  const { latest, previous } = await latestPortfolios(db, workspaceId);
+  if (!latest) throw new Problem('not_found', 'no finished scoring run yet: POST /v1/runs starts one');
   let drift: Drift | null = null;
-  if (previous && before) {
-    const drops = await cachedDrops(db, workspaceId, previous.id, latest.id);
-    const gapsBefore = new Set(before.portfolio.coverage_gaps.map((g) => g.kr_id));
+  if (previous?.portfolio) {
+    const before = previous.portfolio;
+    const drops = await cachedDrops(db, workspaceId, previous.run_id, latest.run_id);
+    const gapsBefore = new Set(before.coverage_gaps.map((g) => g.kr_id));
     drift = {
-      previous_run_id: previous.id,
+      previous_run_id: previous.run_id,
       alignment_fell: drops.map((d) => ({ id: d.external_id, before: d.before, after: d.after })),
-      unaligned_share: { before: before.portfolio.unaligned.share_of_points, now: snapshot.portfolio.unaligned.share_of_points },
-      new_coverage_gaps: snapshot.portfolio.coverage_gaps.map((g) => g.kr_id).filter((kr) => !gapsBefore.has(kr)),
+      unaligned_share: { before: before.unaligned.share_of_points, now: latest.portfolio.unaligned.share_of_points },
+      new_coverage_gaps: latest.portfolio.coverage_gaps.map((g) => g.kr_id).filter((kr) => !gapsBefore.has(kr)),
     };
   }
-  return { ...snapshot.portfolio, run_id: latest.id, generated_at: snapshot.created_at.toISOString(), drift };
+  return { ...latest.portfolio, run_id: latest.run_id, generated_at: latest.created_at.toISOString(), drift };
 }

@@ -1,7 +1,7 @@
 // Stop suggestions of a finished run, and feedback on them. A rejected (or snoozed) suggestion is not made again
 // until the item or the strategy changes: the feedback row pins both, and finalize reads it (suppressedItems).
 import { feedbackCounts, insertFeedback, latestFeedback, type FeedbackRow, type Verdict } from '../adapters/db/feedback.ts';
-import { getSuggestion, suggestionsPage, type SuggestionRow } from '../adapters/db/run-reads.ts';
+import { getSuggestion, readSuggestions, type SuggestionRow } from '../adapters/db/run-reads.ts';
 import { finishedRuns, getRun, type RunRow } from '../adapters/db/runs.ts';
 import { insertAudit } from '../adapters/db/audit.ts';
 import type { Db } from '../deps.ts';
@@ -77,14 +77,23 @@ export async function listStopSuggestions(
     runId = cursorRun;
     afterRank = rank;
   }
-  const run = await resultRun(db, workspaceId, runId);
-  const rows = await suggestionsPage(db, workspaceId, run.id, { team: q.team, action: q.action, min_confidence: q.min_confidence, after_rank: afterRank, limit: q.limit + 1 });
-  const page = rows.slice(0, q.limit);
+  // The latest run (the usual poll): run, page and feedback counts in one query. A named run is checked first, so
+  // a dry or unfinished one is answered with what it is.
+  if (runId !== undefined) await resultRun(db, workspaceId, runId);
+  const read = await readSuggestions(db, workspaceId, runId ?? null, {
+    team: q.team,
+    action: q.action,
+    min_confidence: q.min_confidence,
+    after_rank: afterRank,
+    limit: q.limit + 1,
+  });
+  if (read.run_id === null) throw new Problem('not_found', 'no finished scoring run yet: POST /v1/runs starts one');
+  const page = read.rows.slice(0, q.limit);
   return {
-    run_id: run.id,
+    run_id: read.run_id,
     suggestions: page.map(toView),
-    next_cursor: rows.length > q.limit ? encodeCursor([run.id, page[page.length - 1]!.rank]) : null,
-    feedback: await feedbackCounts(db, workspaceId),
+    next_cursor: read.rows.length > q.limit ? encodeCursor([read.run_id, page[page.length - 1]!.rank]) : null,
+    feedback: { accepted: 0, rejected: 0, snoozed: 0, ...read.feedback },
   };
 }
 

@@ -1,6 +1,8 @@
 // Stop suggestions of finished runs (filters, pagination) and feedback: a rejected suggestion stays hidden from
 // later runs until the item changes.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { KEY_CACHE_MS } from '../../src/http/auth.ts';
+import { revokeWorkspaceKey } from '../../src/pipeline/keys.ts';
 import { setupApp, uniqueName, type TestClient } from '../helpers/harness.ts';
 import { ITEMS, runToEnd, seed, sendItems, withChange } from '../fixtures/api/logistics.ts';
 
@@ -141,5 +143,33 @@ describe('GET /v1/suggestions/feedback', () => {
     // Another workspace sees none of it.
     const other = await env.clientFor(uniqueName('suggest-other'));
     expect(await json(await other.request('GET', '/v1/suggestions/feedback'))).toEqual({ counts: { accepted: 0, rejected: 0, snoozed: 0 }, latest: [] });
+  });
+});
+
+// The read path authenticates from a short-lived per-process key cache (src/http/auth.ts): a key revoked through this
+// API is refused at once (test/http/auth-matrix.test.ts); revoked by another process (the CLI), within KEY_CACHE_MS.
+describe('key cache on the read path', () => {
+  it('refuses a key revoked elsewhere once its cache entry expires, and records use once a minute', async () => {
+    const reader = await env.clientFor(uniqueName('suggest-cache'), ['read']);
+    const keyRow = async () =>
+      (await env.db.query<{ id: string; last_used_at: Date | null }>('SELECT id, last_used_at FROM api_keys WHERE workspace_id = $1', [reader.workspace.id])).rows[0]!;
+    let now = Date.now(); // the cache's clock, moved by hand: nothing here depends on how long a step takes
+    const clock = vi.spyOn(Date, 'now').mockImplementation(() => now);
+    try {
+      expect((await reader.request('GET', '/v1/suggestions/stop')).status).toBe(404); // authenticated, no run there
+      const used = (await keyRow()).last_used_at;
+      expect(used).not.toBeNull();
+      await env.db.query(`UPDATE api_keys SET last_used_at = now() - interval '1 hour' WHERE id = $1`, [(await keyRow()).id]);
+      expect((await reader.request('GET', '/v1/suggestions/stop')).status).toBe(404);
+      expect((await keyRow()).last_used_at!.getTime()).toBeLessThan(used!.getTime()); // not touched again within the minute
+      await revokeWorkspaceKey(env.db, reader.workspace.id, (await keyRow()).id, 'cli');
+      expect((await reader.request('GET', '/v1/suggestions/stop')).status).toBe(404); // still cached in this process
+      now += KEY_CACHE_MS + 1;
+      const r = await reader.request('GET', '/v1/suggestions/stop');
+      expect(r.status).toBe(401);
+      expect(((await r.json()) as { detail: string }).detail).toBe('this API key was revoked');
+    } finally {
+      clock.mockRestore();
+    }
   });
 });

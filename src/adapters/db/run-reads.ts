@@ -162,3 +162,61 @@ export async function alignmentDrops(q: Queryable, workspaceId: string, previous
   );
   return r.rows;
 }
+
+/** Feedback counts per verdict, as a JSON object (a sub-select for the one-query reads below). */
+const FEEDBACK_COUNTS = `(SELECT COALESCE(json_object_agg(f.verdict, f.n), '{}'::json)
+    FROM (SELECT verdict, count(*) AS n FROM suggestion_feedback WHERE workspace_id = $1 GROUP BY verdict) f)`;
+
+export interface SuggestionsRead {
+  /** The run read: `runId` when given and finished, else the latest finished run; null when there is none. */
+  run_id: string | null;
+  rows: SuggestionRow[];
+  feedback: Partial<Record<'accepted' | 'rejected' | 'snoozed', number>>;
+}
+
+/**
+ * A page of a finished run's stop suggestions with the workspace's feedback counts, in one round trip (the run
+ * resolved in the same statement): the read every client polls.
+ */
+export async function readSuggestions(q: Queryable, workspaceId: string, runId: string | null, f: SuggestionFilter): Promise<SuggestionsRead> {
+  const r = await q.query<SuggestionsRead>(
+    `WITH run AS (
+       SELECT id FROM scoring_runs
+        WHERE workspace_id = $1 AND status = 'finished' AND NOT dry_run AND ($2::text IS NULL OR id = $2)
+        ORDER BY finished_at DESC, id DESC LIMIT 1)
+     SELECT (SELECT id FROM run) AS run_id,
+            (SELECT COALESCE(json_agg(p ORDER BY p.rank), '[]'::json) FROM (
+               SELECT ${SUGGESTION_COLS}
+                 FROM stop_suggestions g JOIN items i ON i.uid = g.item_uid
+                WHERE g.workspace_id = $1 AND g.run_id = (SELECT id FROM run) AND g.rank > $3
+                  AND ($4::text IS NULL OR g.team = $4) AND ($5::text IS NULL OR g.action = $5)
+                  AND ($6::float8 IS NULL OR g.confidence >= $6)
+                ORDER BY g.rank LIMIT $7) p) AS rows,
+            ${FEEDBACK_COUNTS} AS feedback`,
+    [workspaceId, runId, f.after_rank, f.team ?? null, f.action ?? null, f.min_confidence ?? null, f.limit],
+  );
+  return r.rows[0]!;
+}
+
+export interface PortfolioPair {
+  latest: (PortfolioRow & { run_id: string }) | null;
+  /** The finished run before the latest, and its snapshot (null when it has none). */
+  previous: { run_id: string; portfolio: Portfolio | null } | null;
+}
+
+/** The latest finished run's portfolio snapshot and the one of the finished run before it, in one round trip. */
+export async function latestPortfolios(q: Queryable, workspaceId: string): Promise<PortfolioPair> {
+  const r = await q.query<{ run_id: string; portfolio: Portfolio | null; created_at: Date | null }>(
+    `SELECT r.id AS run_id, p.portfolio, p.created_at
+       FROM (SELECT id, finished_at FROM scoring_runs WHERE workspace_id = $1 AND status = 'finished' AND NOT dry_run
+              ORDER BY finished_at DESC, id DESC LIMIT 2) r
+       LEFT JOIN portfolio_snapshots p ON p.run_id = r.id AND p.workspace_id = $1
+      ORDER BY r.finished_at DESC, r.id DESC`,
+    [workspaceId],
+  );
+  const [a, b] = r.rows;
+  return {
+    latest: a && a.portfolio && a.created_at ? { run_id: a.run_id, portfolio: a.portfolio, created_at: a.created_at } : null,
+    previous: b ? { run_id: b.run_id, portfolio: b.portfolio } : null,
+  };
+}
