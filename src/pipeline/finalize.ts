@@ -12,7 +12,7 @@ import {
   analyzeIfStale,
   carryNeighbourhoods,
   changedVectors,
-  confirmedPairs,
+  confirmedPairsPage,
   hasNeighbourhoods,
   insertNeighbourhoods,
   insertRankedSuggestions,
@@ -163,17 +163,35 @@ async function decideDuplicates(deps: Deps, run: RunRef, timings: Record<string,
   timings.ms_search = Math.round(performance.now() - t);
   t = performance.now();
   const confirmed = new UnionFind();
-  for (const [dup, keep] of await confirmedPairs(deps.db, run.id)) confirmed.union(dup, keep);
-  const groups = confirmed.groups();
-  const loaded = new Map((await loadItems(deps.db, run.workspace_id, groups.flat())).map((i) => [i.uid, i]));
-  const clusters: string[][] = [];
-  for (const group of groups) {
-    const items = group.map((u) => loaded.get(u)).filter((i): i is NonNullable<typeof i> => !!i);
-    const uidOf = new Map(items.map((i) => [i.item.id, i.uid]));
-    const verdict = findDuplicates(items.map((i) => i.item), deps.wordVectors);
-    for (const [dup, keep] of verdict.duplicateOf) duplicates.set(uidOf.get(dup)!, uidOf.get(keep)!);
-    clusters.push(...verdict.clusters);
+  for (let after = ''; ; ) {
+    const page = await confirmedPairsPage(deps.db, run.id, after, PASS_PAGE);
+    for (const [dup, keep] of page.pairs) confirmed.union(dup, keep);
+    if (page.last === null) break;
+    after = page.last;
   }
+  // Groups in batches of about PASS_PAGE items (one query each); a larger group is one batch: the engine's rule
+  // reads a whole group at once.
+  const clusters: string[][] = [];
+  let batch: string[][] = [];
+  let size = 0;
+  const decide = async () => {
+    const loaded = new Map((await loadItems(deps.db, run.workspace_id, batch.flat())).map((i) => [i.uid, i]));
+    for (const group of batch) {
+      const items = group.map((u) => loaded.get(u)).filter((i): i is NonNullable<typeof i> => !!i);
+      const uidOf = new Map(items.map((i) => [i.item.id, i.uid]));
+      const verdict = findDuplicates(items.map((i) => i.item), deps.wordVectors);
+      for (const [dup, keep] of verdict.duplicateOf) duplicates.set(uidOf.get(dup)!, uidOf.get(keep)!);
+      clusters.push(...verdict.clusters);
+    }
+    batch = [];
+    size = 0;
+  };
+  for (const group of confirmed.groups()) {
+    if (size && size + group.length > PASS_PAGE) await decide();
+    batch.push(group);
+    size += group.length;
+  }
+  if (size) await decide();
   timings.ms_groups = Math.round(performance.now() - t);
   return { clusters: clusters.sort((a, b) => (a[0]! < b[0]! ? -1 : 1)), duplicates, searched, carried };
 }

@@ -213,16 +213,22 @@ export async function insertNeighbourhoods(q: Queryable, runId: string, model: s
   );
 }
 
-/** Every confirmed copy pair of the run's neighbourhoods, read as one string (many small arrays parse slowly). */
-export async function confirmedPairs(q: Queryable, runId: string): Promise<[string, string][]> {
-  const r = await q.query<{ pairs: string | null }>(
-    `SELECT string_agg(array_to_string(pairs, ' '), ' ') AS pairs FROM run_neighbours WHERE run_id = $1 AND cardinality(pairs) > 0`,
-    [runId],
+/**
+ * The confirmed copy pairs of the run's neighbourhoods after item `after`, `limit` neighbourhoods at a time (most
+ * hold none; on a backlog of look-alike items nearly all do, so they are read in pages, not all at once).
+ */
+export async function confirmedPairsPage(q: Queryable, runId: string, after: string, limit: number): Promise<{ last: string | null; pairs: [string, string][] }> {
+  const r = await q.query<{ item_uid: string; pairs: string }>(
+    `SELECT item_uid, array_to_string(pairs, ' ') AS pairs FROM run_neighbours
+      WHERE run_id = $1 AND item_uid > $2 AND cardinality(pairs) > 0 ORDER BY item_uid LIMIT $3`,
+    [runId, after, limit],
   );
-  const flat = r.rows[0]?.pairs ? r.rows[0].pairs.split(' ') : [];
   const out: [string, string][] = [];
-  for (let i = 0; i + 1 < flat.length; i += 2) out.push([flat[i]!, flat[i + 1]!]);
-  return out;
+  for (const row of r.rows) {
+    const flat = row.pairs.split(' ');
+    for (let i = 0; i + 1 < flat.length; i += 2) out.push([flat[i]!, flat[i + 1]!]);
+  }
+  return { last: r.rows.at(-1)?.item_uid ?? null, pairs: out };
 }
 
 export interface DuplicateVerdict {
