@@ -6,7 +6,7 @@ import { cleanText, emptyFeatures, type TextFeatures } from './clean.ts';
 import { stripInstructions } from './injection.ts';
 import { sentenceVectorOfRefs } from './semantic.ts';
 import { float64Array } from './slab.ts';
-import { detectItemLanguage, internGeneration, tokenizeEntries, tokenizeWords, trimCaches, wordEntriesOf, words, type Interned, type Token, type WordEntry } from './tokens.ts';
+import { detectItemLanguage, internGeneration, scanWords, ScratchList, tokenizeEntries, tokenizeWords, trimCaches, words, type Interned, type Token, type WordEntry } from './tokens.ts';
 import type { WordVectors } from './vectors.ts';
 
 const GOAL_REF_LABEL_RE = /^(?:okr|kr|obj|objective|goal|o)[-_ .:]?\w*\d\w*$/i;
@@ -100,19 +100,24 @@ export function parseTime(s: string | null | undefined): number | null {
   return Number.isFinite(u) ? u : null;
 }
 
+/** The decimal digit at s[i], or NaN. */
+function digitAt(s: string, i: number): number {
+  const c = s.charCodeAt(i) - 48;
+  return c >= 0 && c <= 9 ? c : NaN;
+}
+
 /**
  * "YYYY-MM-DDTHH:MM:SSZ" (years 1000–9999, fields in range) as Date.parse reads it, or NaN for anything
  * else (then Date.parse decides). Date.UTC rolls a day past the month's end over as Date.parse does.
  */
 function utcSeconds(s: string): number {
-  const d = (i: number): number => { const c = s.charCodeAt(i) - 48; return c >= 0 && c <= 9 ? c : NaN; };
   if (s[4] !== '-' || s[7] !== '-' || s[10] !== 'T' || s[13] !== ':' || s[16] !== ':' || s[19] !== 'Z') return NaN;
-  const year = d(0) * 1000 + d(1) * 100 + d(2) * 10 + d(3);
-  const month = d(5) * 10 + d(6);
-  const day = d(8) * 10 + d(9);
-  const hour = d(11) * 10 + d(12);
-  const minute = d(14) * 10 + d(15);
-  const second = d(17) * 10 + d(18);
+  const year = digitAt(s, 0) * 1000 + digitAt(s, 1) * 100 + digitAt(s, 2) * 10 + digitAt(s, 3);
+  const month = digitAt(s, 5) * 10 + digitAt(s, 6);
+  const day = digitAt(s, 8) * 10 + digitAt(s, 9);
+  const hour = digitAt(s, 11) * 10 + digitAt(s, 12);
+  const minute = digitAt(s, 14) * 10 + digitAt(s, 15);
+  const second = digitAt(s, 17) * 10 + digitAt(s, 18);
   if (!(year >= 1000 && month >= 1 && month <= 12 && day >= 1 && day <= 31 && hour <= 23 && minute <= 59 && second <= 59)) return NaN;
   return Date.UTC(year, month - 1, day, hour, minute, second);
 }
@@ -124,8 +129,9 @@ function utcSeconds(s: string): number {
 let tally = 0;
 
 /** Adds title or label tokens: each occurrence adds `weight` to its stem and its word. */
-function tallyFlat(tokens: readonly Token[], weight: number, t: number, stems: Interned[], ws: Interned[]): void {
-  for (const tok of tokens) {
+function tallyFlat(tokens: readonly Token[], count: number, weight: number, t: number, stems: ScratchList<Interned>, ws: ScratchList<Interned>): void {
+  for (let i = 0; i < count; i++) {
+    const tok = tokens[i]!;
     const s = tok.stemRef;
     if (s.mark !== t) { s.mark = t; s.sum = 0; s.count = 0; s.first = tok.word; stems.push(s); }
     s.sum = Math.max(s.sum, 0) + weight;
@@ -133,15 +139,16 @@ function tallyFlat(tokens: readonly Token[], weight: number, t: number, stems: I
   }
 }
 
-function tallyWord(tok: Token, weight: number, t: number, ws: Interned[]): void {
+function tallyWord(tok: Token, weight: number, t: number, ws: ScratchList<Interned>): void {
   const w = tok.wordRef;
   if (w.mark !== t) { w.mark = t; w.sum = 0; ws.push(w); }
   w.sum += weight;
 }
 
 /** Counts description tokens per stem (weighted by log tf afterwards); each occurrence adds `weight` to its word. */
-function tallyCounted(tokens: readonly Token[], weight: number, t: number, stems: Interned[], ws: Interned[]): void {
-  for (const tok of tokens) {
+function tallyCounted(tokens: readonly Token[], count: number, weight: number, t: number, stems: ScratchList<Interned>, ws: ScratchList<Interned>): void {
+  for (let i = 0; i < count; i++) {
+    const tok = tokens[i]!;
     const s = tok.stemRef;
     if (s.mark !== t) { s.mark = t; s.sum = 0; s.count = 0; s.first = tok.word; stems.push(s); }
     s.count++;
@@ -151,13 +158,10 @@ function tallyCounted(tokens: readonly Token[], weight: number, t: number, stems
 
 /** Lists analyzeItem fills and reads for one item only (it is not re-entrant, so one set serves every call). */
 const scratch = {
-  titleWords: [] as WordEntry[], descWords: [] as WordEntry[], titleTok: [] as Token[], descTok: [] as Token[],
-  stems: [] as Interned[], words: [] as Interned[], weights: [] as number[],
+  titleWords: new ScratchList<WordEntry>(), descWords: new ScratchList<WordEntry>(),
+  titleTok: new ScratchList<Token>(), descTok: new ScratchList<Token>(),
+  stems: new ScratchList<Interned>(), words: new ScratchList<Interned>(), weights: [] as number[],
 };
-function clear<T>(list: T[]): T[] {
-  list.length = 0;
-  return list;
-}
 
 export function analyzeItem(item: BacklogItem, index: number, vectors?: WordVectors): AnalyzedItem {
   trimCaches(); // between items only: all tokens of this item must come from the same interning tables
@@ -167,11 +171,11 @@ export function analyzeItem(item: BacklogItem, index: number, vectors?: WordVect
   const title = cleanText(rawTitle.text, emptyFeatures()).replace(/\s+/g, ' ').trim();
   const desc = cleanText(rawDesc.text, features);
   // Scratch lists, reused from item to item (nothing below keeps them).
-  const titleWords = wordEntriesOf(title, clear(scratch.titleWords));
-  const descWords = wordEntriesOf(desc, clear(scratch.descWords));
+  const titleWords = scanWords(title, scratch.titleWords);
+  const descWords = scanWords(desc, scratch.descWords);
   const lang = detectItemLanguage(titleWords, descWords, LANGUAGE_SAMPLE_WORDS);
-  const titleTok = tokenizeEntries(titleWords, lang, Infinity, clear(scratch.titleTok));
-  const descTok = tokenizeEntries(descWords, lang, MAX_DESC_TOKENS, clear(scratch.descTok));
+  const titleTok = tokenizeEntries(titleWords, lang, Infinity, scratch.titleTok);
+  const descTok = tokenizeEntries(descWords, lang, MAX_DESC_TOKENS, scratch.descTok);
   // Labels that reference goal ids ("okr-o3", "kr2") are claims, not topics: they are often stale or wrong,
   // so they are not read as words (the text decides the link).
   const labels = (item.labels ?? []).map((l) => l.trim()).filter((l) => l && !GOAL_REF_LABEL_RE.test(l));
@@ -179,19 +183,19 @@ export function analyzeItem(item: BacklogItem, index: number, vectors?: WordVect
   // Weighted terms: title and label occurrences add their weight; description stems add 1 + log(tf).
   // The stem order (first seen: title, labels, description) is the Map order the old Map-based tally had.
   const t = ++tally;
-  const stems = clear(scratch.stems);
-  const ws = clear(scratch.words);
-  tallyFlat(titleTok, TITLE_WEIGHT, t, stems, ws);
+  const stems = scratch.stems.reset();
+  const ws = scratch.words.reset();
+  tallyFlat(titleTok.items, titleTok.length, TITLE_WEIGHT, t, stems, ws);
   const titleStemCount = stems.length; // the title's distinct stems are the first ones tallied
-  tallyFlat(labelTok, LABEL_WEIGHT, t, stems, ws);
-  tallyCounted(descTok, DESC_WEIGHT, t, stems, ws);
+  tallyFlat(labelTok, labelTok.length, LABEL_WEIGHT, t, stems, ws);
+  tallyCounted(descTok.items, descTok.length, DESC_WEIGHT, t, stems, ws);
   const n = stems.length;
-  const termRefs = stems.slice();
+  const termRefs = stems.items.slice(0, n);
   const termWeights = float64Array(n);
   const termWords = new Array<string>(n);
   let termsLength = 0;
   for (let i = 0; i < n; i++) {
-    const s = stems[i]!;
+    const s = termRefs[i]!;
     // log(1) is 0: a stem seen once in the description (the usual case) needs no logarithm.
     const w = s.count === 0 ? s.sum : s.sum + DESC_WEIGHT * (s.count === 1 ? 1 : 1 + Math.log(s.count));
     termWeights[i] = w;
@@ -200,9 +204,9 @@ export function analyzeItem(item: BacklogItem, index: number, vectors?: WordVect
   }
   let vector: Float32Array | null = null;
   if (vectors) {
-    const weights = clear(scratch.weights);
-    for (let i = 0; i < ws.length; i++) weights.push(ws[i]!.sum);
-    vector = sentenceVectorOfRefs(vectors, ws, weights, ws.length);
+    const weights = scratch.weights;
+    for (let i = 0; i < ws.length; i++) weights[i] = ws.items[i]!.sum;
+    vector = sentenceVectorOfRefs(vectors, ws.items, weights, ws.length);
   }
   const labelStems = labelTok.map((tok) => tok.stem);
   return new Analyzed(

@@ -59,8 +59,12 @@ const NON_ASCII = -1;
 const THAT = (0x74 << 24) | (0x68 << 16) | (0x61 << 8) | 0x74;
 const isSpace = (c: number): boolean => c === 32 || (c >= 9 && c <= 13);
 
-/** Letters and white space (ASCII) of each line of the text shapeOf read last: what lettersAndSpaces counts. */
+/**
+ * Letters and white space (ASCII) of each line of the text shapeOf read last: what lettersAndSpaces counts.
+ * Written by index (its storage is kept from text to text).
+ */
 const lineLetters: number[] = [];
+let lineCount = 0;
 
 function shapeOf(text: string): number {
   let f = 0;
@@ -68,11 +72,11 @@ function shapeOf(text: string): number {
   let prev2 = 0;
   let last4 = 0;
   let letters = 0;
-  lineLetters.length = 0;
+  lineCount = 0;
   for (let i = 0; i < text.length; i++) {
     const c = text.charCodeAt(i);
     if (c >= 128) return NON_ASCII;
-    if (c === 10) { lineLetters.push(letters); letters = 0; }
+    if (c === 10) { lineLetters[lineCount++] = letters; letters = 0; }
     else if ((c >= 97 && c <= 122) || (c >= 65 && c <= 90) || isSpace(c)) letters++;
     if (c >= 48 && c <= 57) f |= HAS_DIGIT;
     else if (c === 58) f |= HAS_COLON;
@@ -83,7 +87,7 @@ function shapeOf(text: string): number {
     prev2 = prev;
     prev = c;
   }
-  lineLetters.push(letters);
+  lineLetters[lineCount++] = letters;
   return f;
 }
 

@@ -113,7 +113,12 @@ function stemIds(items: readonly AnalyzedItem[]): { ids: Int32Array[]; stems: st
     if (ref.duplicatesOf !== search) { ref.duplicatesOf = search; ref.duplicatesId = stems.length; stems.push(ref.text); }
     return ref.duplicatesId;
   };
-  return { ids: items.map((a) => Int32Array.from(a.termRefs, idOf)), stems };
+  const ids = items.map((a) => {
+    const list = new Int32Array(a.termRefs.length);
+    for (let k = 0; k < list.length; k++) list[k] = idOf(a.termRefs[k]!);
+    return list;
+  });
+  return { ids, stems };
 }
 
 /**
@@ -148,26 +153,26 @@ export function detectDuplicates(items: readonly AnalyzedItem[]): DuplicateResul
   const cap = postingCap(n);
   const postings: number[][] = new Array(stems.length);
   const sigs: number[][] = new Array(n);
-  // Reused buffers for the rarest description stems of one item (kept sorted: rarest first, then by stem).
-  const rare: number[] = [];
+  // Reused buffer for the rarest description stems of one item (kept sorted: rarest first, then by stem).
+  const rare = new Int32Array(SIGNATURE_DESC_TERMS);
   for (let i = 0; i < n; i++) {
     const a = sorted[i]!;
     const list = ids[i]!;
     // The SIGNATURE_DESC_TERMS rarest description stems, as sorting all of them and taking the first would.
-    rare.length = 0;
+    let rareN = 0;
     for (let k = a.titleStemCount; k < list.length; k++) {
       const id = list[k]!;
       const d = df[id]!;
-      let at = rare.length;
+      let at = rareN;
       while (at > 0 && (df[rare[at - 1]!]! > d || (df[rare[at - 1]!] === d && stems[rare[at - 1]!]! > stems[id]!))) at--;
       if (at >= SIGNATURE_DESC_TERMS) continue;
-      if (rare.length < SIGNATURE_DESC_TERMS) rare.push(id);
-      for (let j = rare.length - 1; j > at; j--) rare[j] = rare[j - 1]!;
+      if (rareN < SIGNATURE_DESC_TERMS) rareN++;
+      for (let j = rareN - 1; j > at; j--) rare[j] = rare[j - 1]!;
       rare[at] = id;
     }
     const sig: number[] = [];
     for (let k = 0; k < a.titleStemCount; k++) if (df[list[k]!]! <= cap) sig.push(list[k]!);
-    for (const id of rare) if (df[id]! <= cap) sig.push(id);
+    for (let k = 0; k < rareN; k++) if (df[rare[k]!]! <= cap) sig.push(rare[k]!);
     for (const id of sig) (postings[id] ??= []).push(i);
     sigs[i] = sig;
   }
@@ -181,18 +186,19 @@ export function detectDuplicates(items: readonly AnalyzedItem[]): DuplicateResul
   // Shared-signature counts of the current item's candidates, in first-seen order (a stamp marks "seen for i").
   const sharedCount = new Int32Array(n);
   const seenBy = new Int32Array(n).fill(-1);
-  const candidates: number[] = [];
+  const candidates = new Int32Array(n);
   for (let i = 0; i < n; i++) {
-    candidates.length = 0;
+    let candidateN = 0;
     for (const id of sigs[i]!) {
       for (const j of postings[id]!) {
         if (j <= i) continue;
-        if (seenBy[j] !== i) { seenBy[j] = i; sharedCount[j] = 0; candidates.push(j); }
+        if (seenBy[j] !== i) { seenBy[j] = i; sharedCount[j] = 0; candidates[candidateN++] = j; }
         sharedCount[j]!++;
       }
     }
     const a = sorted[i]!;
-    for (const j of candidates) {
+    for (let c = 0; c < candidateN; c++) {
+      const j = candidates[c]!;
       if (sharedCount[j]! < MIN_SHARED_SIGNATURE) continue;
       const b = sorted[j]!;
       if (a.parentId === b.id || b.parentId === a.id) continue; // an epic and its own story are not copies

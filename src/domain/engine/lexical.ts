@@ -120,7 +120,7 @@ export class LexicalIndex {
   /** Position in the document's term list of each goal stem it contains (valid where inDoc is stamped). */
   private readonly pos: Int32Array;
   private stamp = 0;
-  /** matchedTerms' scratch: query positions that matched and their contributions. */
+  /** matchedTerms' scratch (storage kept between calls): query positions that matched and their contributions. */
   private readonly hitPositions: number[] = [];
   private readonly hitScores: number[] = [];
   /** Each unit's query: goal-stem ids, weights and stems, in query order (for matchedTerms). */
@@ -236,23 +236,20 @@ export class LexicalIndex {
     // order is total and an insertion sort gives what Array.prototype.sort would).
     const ks = this.hitPositions;
     const cs = this.hitScores;
-    ks.length = 0;
-    cs.length = 0;
+    let hits = 0;
     for (let k = 0; k < q.ids.length; k++) {
       const id = q.ids[k]!;
       if (inEff[id] !== stamp) continue;
       const w = eff[id]!;
       const c = (q.weights[k]! * w) / (w + norm);
-      let at = ks.length;
-      ks.push(k);
-      cs.push(c);
+      let at = hits++;
       for (; at > 0 && (cs[at - 1]! < c || (cs[at - 1] === c && q.stems[ks[at - 1]!]! > q.stems[k]!)); at--) { ks[at] = ks[at - 1]!; cs[at] = cs[at - 1]!; }
       ks[at] = k;
       cs[at] = c;
     }
-    const stems = new Array<string>(ks.length);
-    const words = new Array<string | null>(ks.length);
-    for (let h = 0; h < ks.length; h++) {
+    const stems = new Array<string>(hits);
+    const words = new Array<string | null>(hits);
+    for (let h = 0; h < hits; h++) {
       const id = q.ids[ks[h]!]!;
       stems[h] = q.stems[ks[h]!]!;
       words[h] = inDoc[id] === stamp ? doc.termWords[pos[id]!]! : null;

@@ -120,7 +120,8 @@ const NO_KIDS: readonly ItemSignals[] = [];
  * children's own scores, so a batch plus those relatives links exactly as the whole backlog does.
  */
 export function resolveLinks(index: StrategyIndex, signals: readonly ItemSignals[], targets: readonly ItemSignals[] = signals): Map<string, GoalLink> {
-  const byId = new Map(signals.map((s) => [s.a.id, s]));
+  const byId = new Map<string, ItemSignals>();
+  for (const s of signals) byId.set(s.a.id, s);
   const children = new Map<string, ItemSignals[]>();
   for (const s of signals) {
     const p = s.a.parentId;

@@ -324,7 +324,9 @@ interface TitleView {
  */
 function namesSubject(sub: NonGoalSubject, view: TitleView): string[] | null {
   const probe = view.probe;
-  if (!sub.stems.some((st) => probe.inTitleOrLabels(st))) return null;
+  let named = false;
+  for (const st of sub.stems) if (probe.inTitleOrLabels(st)) { named = true; break; }
+  if (!named) return null;
   const via: string[] = [];
   for (const d of sub.distinctive) {
     if (probe.inTitleOrLabels(d.stem)) { via.push(d.stem); continue; }

@@ -7,6 +7,22 @@ import { LANGUAGE_MARKERS, STOP_WORDS } from './stopwords.ts';
 
 export type Language = 'en' | 'de' | 'es';
 
+/**
+ * A list reused from item to item: `items` keeps its storage, `length` says how much of it is in use
+ * (setting an array's length to 0 would give its storage back, and the next pushes would allocate again).
+ */
+export class ScratchList<T> {
+  items: T[] = [];
+  length = 0;
+  reset(): this {
+    this.length = 0;
+    return this;
+  }
+  push(x: T): void {
+    this.items[this.length++] = x;
+  }
+}
+
 export interface Token {
   /** Lower-case, folded surface word (after glossary translation): what word vectors are looked up by. */
   word: string;
@@ -123,12 +139,12 @@ for (const w of LANGUAGE_MARKERS.es) MARKER_BITS.set(w, (MARKER_BITS.get(w) ?? 0
  * detectLanguage over the title words followed by the first `sample` description words (or over the
  * title alone when there is no description), without building that list.
  */
-export function detectItemLanguage(title: readonly WordEntry[], desc: readonly WordEntry[], sample: number): Language {
+export function detectItemLanguage(title: ScratchList<WordEntry>, desc: ScratchList<WordEntry>, sample: number): Language {
   let de = 0;
   let es = 0;
   const n = Math.min(sample, desc.length);
   for (let i = 0; i < title.length + n; i++) {
-    const m = (i < title.length ? title[i]! : desc[i - title.length]!).markers;
+    const m = (i < title.length ? title.items[i]! : desc.items[i - title.length]!).markers;
     if (m & DE_BIT) de++;
     if (m & ES_BIT) es++;
   }
@@ -250,11 +266,11 @@ export function tokenizeWords(ws: readonly string[], lang?: Language, limit = In
   return out;
 }
 
-/** tokenizeWords over word entries (see wordEntriesOf), appended to `out` (a fresh list by default). */
-export function tokenizeEntries(es: readonly WordEntry[], lang: Language, limit = Infinity, out: Token[] = []): Token[] {
-  const max = out.length + limit;
-  for (let i = 0; i < es.length && out.length < max; i++) {
-    const t = tokenOf(es[i]!, lang);
+/** tokenizeWords over word entries (see scanWords), into `out` (reset first). */
+export function tokenizeEntries(es: ScratchList<WordEntry>, lang: Language, limit: number, out: ScratchList<Token>): ScratchList<Token> {
+  out.reset();
+  for (let i = 0; i < es.length && out.length < limit; i++) {
+    const t = tokenOf(es.items[i]!, lang);
     if (t) out.push(t);
   }
   return out;
@@ -288,13 +304,19 @@ const LOWER_OF = Uint8Array.from({ length: 128 }, (_, c) => (c >= 65 && c <= 90 
  * a lower-case and an upper-case letter ("offerAccepted"), and before the last capital of a run of
  * capitals followed by a lower-case letter ("HTMLParser"). Capitalised compounds follow at the end.
  */
-export function wordEntriesOf(text: string, out: WordEntry[] = []): WordEntry[] {
-  const base = out.length;
+export function wordEntriesOf(text: string): WordEntry[] {
+  const out = scanWords(text, new ScratchList<WordEntry>());
+  return out.items.slice(0, out.length);
+}
+
+/** wordEntriesOf into a reused list (reset first). */
+export function scanWords(text: string, out: ScratchList<WordEntry>): ScratchList<WordEntry> {
+  out.reset();
   const n = text.length;
   let i = 0;
   while (i < n) {
     const first = text.charCodeAt(i);
-    if (first > 127) return generalEntries(text, out, base);
+    if (first > 127) return generalEntries(text, out);
     const firstClass = CLASS[first]!;
     if (firstClass !== LOWER && firstClass !== UPPER) { i++; continue; }
     const start = i;
@@ -304,7 +326,7 @@ export function wordEntriesOf(text: string, out: WordEntry[] = []): WordEntry[] 
     let inApostrophe = false;
     for (; i < n; i++) {
       const c = text.charCodeAt(i);
-      if (c > 127) return generalEntries(text, out, base);
+      if (c > 127) return generalEntries(text, out);
       const cls = CLASS[c]!;
       if (cls === UPPER) {
         // splitIdentifiers' spaces: lower → Upper, and Upper|Upper followed by lower.
@@ -326,8 +348,8 @@ export function wordEntriesOf(text: string, out: WordEntry[] = []): WordEntry[] 
 }
 
 /** Text with a non-ASCII character: the entries of words(text) replace what the scanner appended. */
-function generalEntries(text: string, out: WordEntry[], base: number): WordEntry[] {
-  out.length = base;
+function generalEntries(text: string, out: ScratchList<WordEntry>): ScratchList<WordEntry> {
+  out.reset();
   for (const w of words(text)) out.push(entryOf(w));
   return out;
 }
