@@ -151,7 +151,8 @@ export async function prepareAsk(deps: Deps, input: AskInput): Promise<PreparedA
   let prompt: PreparedAsk['prompt'] = null;
   if (deps.chat) {
     const history = thread ? await recentTurns(deps.db, input.workspaceId, thread.id, HISTORY_MESSAGES) : [];
-    const untrusted = [question, item ? itemText(item) : '', ...history.filter((h) => h.role === 'user').map((h) => h.content)].join('\n');
+    // Raw text, instructions included: ids named inside instruction sentences are exactly the ones to withhold.
+    const untrusted = [question, item ? `${item.title}\n${item.description ?? ''}` : '', ...history.filter((h) => h.role === 'user').map((h) => h.content)].join('\n');
     const offered = offeredSources(composed, ranking, untrusted);
     const built = buildAskPrompt({
       now: deps.clock.now(),
