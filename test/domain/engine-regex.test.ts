@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { anyOf, topLevelAlternatives } from '../../src/domain/engine/regex.ts';
+import { anyOf, literalWordStarts, topLevelAlternatives } from '../../src/domain/engine/regex.ts';
 
 // Cue lists in the style of the engine's heuristics, with words of an unrelated trade (beekeeping, sailing).
 const WORD_GROUPS = [
@@ -50,6 +50,14 @@ describe('anyOf', () => {
 
   it('splits a source at top-level bars only', () => {
     expect(topLevelAlternatives('a(?:b|c)|[|x]|\\|d')).toEqual(['a(?:b|c)', '[|x]', '\\|d']);
+  });
+
+  it('lists the literal starts of word-boundary alternatives', () => {
+    const starts = literalWordStarts([/\b(?:hives?|queen ?cells?|f[0-3]\b|brood box|x\+1|(?:fore|main)sail|smok\w*)\b/]);
+    expect(starts!.map((st) => st.text + (st.whole ? '$' : ''))).toEqual(['hive', 'queen', 'f0', 'f1', 'f2', 'f3', 'brood$', 'x$', 'foresail', 'mainsail', 'smok']);
+    // An alternative that does not start at a word boundary with literal text: no list exists.
+    expect(literalWordStarts([/\b(?:hive|\d+ frames)\b/])).toBeNull();
+    expect(literalWordStarts([/<log>|\bmast\b/])).toBeNull();
   });
 
   it('refuses patterns it cannot merge exactly', () => {

@@ -4,9 +4,10 @@
 import type { BacklogItem } from '../contracts.ts';
 import { cleanText, emptyFeatures, type TextFeatures } from './clean.ts';
 import { stripInstructions } from './injection.ts';
+import { mayContainCue } from './health.ts';
 import { sentenceVectorOfRefs } from './semantic.ts';
 import { float64Array } from './slab.ts';
-import { detectItemLanguage, internGeneration, scanWords, ScratchList, tokenizeEntries, tokenizeWords, trimCaches, words, type Interned, type Token, type WordEntry } from './tokens.ts';
+import { detectItemLanguage, internGeneration, scanWords, ScratchList, tokenizeEntries, tokenizeWords, trimCaches, WordList, words, type Interned, type Token } from './tokens.ts';
 import type { WordVectors } from './vectors.ts';
 
 const GOAL_REF_LABEL_RE = /^(?:okr|kr|obj|objective|goal|o)[-_ .:]?\w*\d\w*$/i;
@@ -68,6 +69,8 @@ export interface AnalyzedItem {
   features: TextFeatures;
   /** Instruction-like text was found (and removed before matching). */
   injection: boolean;
+  /** Some word of the cleaned text may start an execution-health cue (false: assessHealth skips the search). */
+  mayHaveCue: boolean;
   vector: Float32Array | null;
 }
 
@@ -156,9 +159,14 @@ function tallyCounted(tokens: readonly Token[], count: number, weight: number, t
   }
 }
 
+/** Runs of white space as one space, trimmed; text whose only white space is single spaces is just trimmed. */
+function collapseSpaces(s: string): string {
+  return / {2}|[^\S ]/.test(s) ? s.replace(/\s+/g, ' ').trim() : s.trim();
+}
+
 /** Lists analyzeItem fills and reads for one item only (it is not re-entrant, so one set serves every call). */
 const scratch = {
-  titleWords: new ScratchList<WordEntry>(), descWords: new ScratchList<WordEntry>(),
+  titleWords: new WordList(), descWords: new WordList(),
   titleTok: new ScratchList<Token>(), descTok: new ScratchList<Token>(),
   stems: new ScratchList<Interned>(), words: new ScratchList<Interned>(), weights: [] as number[],
 };
@@ -168,7 +176,7 @@ export function analyzeItem(item: BacklogItem, index: number, vectors?: WordVect
   const features = emptyFeatures();
   const rawTitle = stripInstructions(item.title ?? '');
   const rawDesc = stripInstructions(item.description ?? '');
-  const title = cleanText(rawTitle.text, emptyFeatures()).replace(/\s+/g, ' ').trim();
+  const title = collapseSpaces(cleanText(rawTitle.text, emptyFeatures()));
   const desc = cleanText(rawDesc.text, features);
   // Scratch lists, reused from item to item (nothing below keeps them).
   const titleWords = scanWords(title, scratch.titleWords);
@@ -212,7 +220,7 @@ export function analyzeItem(item: BacklogItem, index: number, vectors?: WordVect
   return new Analyzed(
     item, index, statusClass(item.status), parseTime(item.created_at), parseTime(item.updated_at), title,
     `${title}\n${desc}`.toLowerCase(), termRefs, termWeights, termWords, termsLength, titleStemCount, labelStems,
-    titleTok.length, descTok.length, labels, features, rawTitle.found || rawDesc.found, vector,
+    titleTok.length, descTok.length, labels, features, rawTitle.found || rawDesc.found, mayContainCue([titleWords, descWords]), vector,
   );
 }
 
@@ -246,6 +254,7 @@ class Analyzed implements AnalyzedItem {
     readonly labels: string[],
     readonly features: TextFeatures,
     readonly injection: boolean,
+    readonly mayHaveCue: boolean,
     readonly vector: Float32Array | null,
   ) {
     this.id = item.id;

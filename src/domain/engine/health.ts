@@ -2,7 +2,8 @@
 // incidents and their follow-ups, performance, security, tests, CI/deploy, monitoring). It is aligned even
 // when no objective names it. Generic knowledge of what such tickets look like, in any domain.
 import type { AnalyzedItem } from './analyze.ts';
-import { anyOf } from './regex.ts';
+import { anyOf, literalWordStarts } from './regex.ts';
+import type { WordEntry, WordList } from './tokens.ts';
 
 export type HealthCategory = 'security' | 'incident' | 'performance' | 'reliability' | 'testing' | 'delivery' | 'monitoring' | 'accessibility' | 'maintenance' | 'bug';
 
@@ -22,6 +23,38 @@ const CUES: readonly [HealthCategory, RegExp][] = [
 
 /** Matches exactly when one of CUES does: one pass over the text rules all categories out (see regex.ts). */
 const ANY_CUE = anyOf(CUES.map(([, re]) => re));
+
+/**
+ * Every cue starts at a word boundary with one of these literal starts (regex.ts, literalWordStarts). In
+ * ASCII text a word boundary before a letter is where one of the scanner's words starts, or just after an
+ * apostrophe inside one ("don't" → "t"); before a digit it needs a digit in the text. So when no word starts
+ * with one of these (and, for starts with a digit, the text has none), no cue can match and the text need
+ * not be searched. Null if the cue list ever gains an alternative without such a start.
+ */
+const CUE_STARTS = literalWordStarts(CUES.map(([, re]) => re));
+const DIGIT_CUE = CUE_STARTS?.some((p) => /^\d/.test(p.text)) ?? true;
+const WORD_CUE_STARTS = CUE_STARTS?.filter((p) => !/^\d/.test(p.text)) ?? [];
+
+function wordMayStartCue(e: WordEntry): boolean {
+  if (e.healthCue === 0) {
+    const may = e.word.split(/['’]/).some((part) => WORD_CUE_STARTS.some((p) => (p.whole ? part === p.text : part.startsWith(p.text))));
+    e.healthCue = may ? 2 : 1;
+  }
+  return e.healthCue === 2;
+}
+
+/**
+ * False when none of these texts (the item's title and description, as scanned) can contain a cue, so that
+ * assessHealth need not search it (see CUE_STARTS); true otherwise, and always for non-ASCII text.
+ */
+export function mayContainCue(lists: readonly WordList[]): boolean {
+  if (!CUE_STARTS) return true;
+  for (const list of lists) {
+    if (!list.ascii || (DIGIT_CUE && list.digits)) return true;
+    for (let i = 0; i < list.length; i++) if (wordMayStartCue(list.items[i]!)) return true;
+  }
+  return false;
+}
 
 /** Labels and types that teams use to file reliability work. */
 const HEALTH_LABEL_RE = /^(?:bug|bugs|defect|incident|security|sec|vuln\w*|perf|performance|reliability|sre|ops|infra|infrastructure|ci|ci-cd|cicd|devops|flaky|flaky-tests?|tests?|testing|qa|monitoring|observability|postmortem|post-mortem|hotfix|p0|p1|sev[0-3]|regression|tech-?debt|stability|outage|a11y|accessibility|maintenance)$/;
@@ -51,7 +84,7 @@ export function assessHealth(a: AnalyzedItem): HealthResult {
   let cue: string | null = null;
   let best = 0;
   // Most items name no cue at all: one pass of the combined pattern rules all categories out at once.
-  if (ANY_CUE.test(a.text)) for (const [cat, re] of CUES) {
+  if (a.mayHaveCue && ANY_CUE.test(a.text)) for (const [cat, re] of CUES) {
     if (!re.test(a.text)) continue; // a.text = title + description: one pass rules the category out
     const t = re.exec(title);
     const d = t ? null : re.exec(desc);

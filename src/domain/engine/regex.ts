@@ -94,3 +94,60 @@ export function anyOf(patterns: readonly RegExp[]): RegExp {
   const parts = grouped.length ? [`\\b(?:${grouped.join('|')})`, ...others] : others;
   return new RegExp(parts.join('|'), flags);
 }
+
+/** A literal start of a pattern's matches: a word that starts with `text`, or (whole) is exactly `text`. */
+export interface WordStart {
+  text: string;
+  whole: boolean;
+}
+
+/** Largest character class expanded into its members (beyond it the start before the class is kept). */
+const MAX_CLASS = 10;
+
+/**
+ * What every match of `patterns` starts with, when each of their alternatives starts at a word boundary
+ * with literal text: one WordStart per alternative, lower-cased. Letters and digits are read up to the first
+ * other character; one made optional by a quantifier is left out; a small class of letters or digits
+ * (`p[01]`) gives one start per member; when a non-word character that must follow comes next (`n\+1`,
+ * `sql injection`), the word there is exactly the text read. Null when some alternative starts otherwise
+ * (then no such list exists).
+ */
+export function literalWordStarts(patterns: readonly RegExp[]): WordStart[] | null {
+  const out: WordStart[] = [];
+  for (const re of patterns) {
+    const body = wordGroupBody(re.source);
+    const alternatives = body !== null ? topLevelAlternatives(body).map((alt) => `\\b${alt}\\b`) : topLevelAlternatives(re.source);
+    for (const alt of alternatives) {
+      if (!alt.startsWith('\\b')) return null;
+      for (const rest of leadingGroupsOpened(alt.slice(2))) {
+        const starts = startsOf(rest);
+        if (!starts) return null;
+        out.push(...starts);
+      }
+    }
+  }
+  return out;
+}
+
+const QUANTIFIER = /^[?*+{]/;
+
+function startsOf(src: string): WordStart[] | null {
+  let end = 0;
+  while (end < src.length && /[a-z0-9]/i.test(src[end]!)) end++;
+  if (QUANTIFIER.test(src.slice(end))) end--;
+  const text = src.slice(0, end).toLowerCase();
+  const next = src.slice(end);
+  const cls = /^\[((?:[a-z0-9](?:-[a-z0-9])?)+)\]/i.exec(next);
+  if (cls && !QUANTIFIER.test(next.slice(cls[0].length))) {
+    const members: string[] = [];
+    for (const m of cls[1]!.matchAll(/([a-z0-9])(?:-([a-z0-9]))?/gi)) {
+      for (let c = m[1]!.charCodeAt(0); c <= (m[2] ?? m[1]!).charCodeAt(0); c++) members.push(String.fromCharCode(c).toLowerCase());
+    }
+    if (members.length <= MAX_CLASS) return [...new Set(members)].map((c) => ({ text: text + c, whole: false }));
+  }
+  if (!text) return null;
+  // A non-word character that must come next ends the word: an escaped one, or a plain space or punctuation.
+  const after = /^(?:\\[^\w\s]|[^\w\\()[\]|.^$?*+{}])/.exec(next);
+  const whole = !!after && !QUANTIFIER.test(next.slice(after[0].length));
+  return [{ text, whole }];
+}

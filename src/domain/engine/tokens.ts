@@ -139,7 +139,7 @@ for (const w of LANGUAGE_MARKERS.es) MARKER_BITS.set(w, (MARKER_BITS.get(w) ?? 0
  * detectLanguage over the title words followed by the first `sample` description words (or over the
  * title alone when there is no description), without building that list.
  */
-export function detectItemLanguage(title: ScratchList<WordEntry>, desc: ScratchList<WordEntry>, sample: number): Language {
+export function detectItemLanguage(title: WordList, desc: WordList, sample: number): Language {
   let de = 0;
   let es = 0;
   const n = Math.min(sample, desc.length);
@@ -162,6 +162,8 @@ export class WordEntry {
   en: Token | null | undefined = undefined;
   de: Token | null | undefined = undefined;
   es: Token | null | undefined = undefined;
+  /** Whether the word may start an execution-health cue (health.ts): 0 not known yet, 1 no, 2 yes. */
+  healthCue = 0;
   readonly markers: number;
   constructor(readonly word: string, readonly hash: number) {
     this.markers = MARKER_BITS.get(word) ?? 0;
@@ -267,7 +269,7 @@ export function tokenizeWords(ws: readonly string[], lang?: Language, limit = In
 }
 
 /** tokenizeWords over word entries (see scanWords), into `out` (reset first). */
-export function tokenizeEntries(es: ScratchList<WordEntry>, lang: Language, limit: number, out: ScratchList<Token>): ScratchList<Token> {
+export function tokenizeEntries(es: WordList, lang: Language, limit: number, out: ScratchList<Token>): ScratchList<Token> {
   out.reset();
   for (let i = 0; i < es.length && out.length < limit; i++) {
     const t = tokenOf(es.items[i]!, lang);
@@ -305,20 +307,40 @@ const LOWER_OF = Uint8Array.from({ length: 128 }, (_, c) => (c >= 65 && c <= 90 
  * capitals followed by a lower-case letter ("HTMLParser"). Capitalised compounds follow at the end.
  */
 export function wordEntriesOf(text: string): WordEntry[] {
-  const out = scanWords(text, new ScratchList<WordEntry>());
+  const out = scanWords(text, new WordList());
   return out.items.slice(0, out.length);
 }
 
+/** The words of one text (a reused list, see ScratchList), with what the scanner saw of its characters. */
+export class WordList {
+  items: WordEntry[] = [];
+  length = 0;
+  /** The text was pure ASCII (read by the scanner, not by words()). */
+  ascii = true;
+  /** It has a digit (known for ASCII text only). */
+  digits = false;
+  reset(): this {
+    this.length = 0;
+    this.ascii = true;
+    this.digits = false;
+    return this;
+  }
+  push(x: WordEntry): void {
+    this.items[this.length++] = x;
+  }
+}
+
 /** wordEntriesOf into a reused list (reset first). */
-export function scanWords(text: string, out: ScratchList<WordEntry>): ScratchList<WordEntry> {
+export function scanWords(text: string, out: WordList): WordList {
   out.reset();
+  let digits = false;
   const n = text.length;
   let i = 0;
   while (i < n) {
     const first = text.charCodeAt(i);
     if (first > 127) return generalEntries(text, out);
     const firstClass = CLASS[first]!;
-    if (firstClass !== LOWER && firstClass !== UPPER) { i++; continue; }
+    if (firstClass !== LOWER && firstClass !== UPPER) { if (firstClass === DIGIT) digits = true; i++; continue; }
     const start = i;
     let h = Math.imul(FNV_OFFSET ^ LOWER_OF[first]!, FNV_PRIME);
     let prevClass = firstClass;
@@ -332,6 +354,7 @@ export function scanWords(text: string, out: ScratchList<WordEntry>): ScratchLis
         // splitIdentifiers' spaces: lower → Upper, and Upper|Upper followed by lower.
         if (prevClass === LOWER || (prevClass === UPPER && i + 1 < n && CLASS[text.charCodeAt(i + 1)] === LOWER)) break;
       } else if (cls === DIGIT) {
+        digits = true;
         if (inApostrophe) break;
       } else if (cls === APOSTROPHE) {
         const next = i + 1 < n ? CLASS[text.charCodeAt(i + 1)] : OTHER;
@@ -343,13 +366,15 @@ export function scanWords(text: string, out: ScratchList<WordEntry>): ScratchLis
     }
     out.push(findEntry(text, start, i, h));
   }
+  out.digits = digits;
   if (ASCII_COMPOUND_TEST_RE.test(text)) for (const c of text.match(ASCII_COMPOUND_RE) ?? []) out.push(entryOf(c.toLowerCase()));
   return out;
 }
 
 /** Text with a non-ASCII character: the entries of words(text) replace what the scanner appended. */
-function generalEntries(text: string, out: ScratchList<WordEntry>): ScratchList<WordEntry> {
+function generalEntries(text: string, out: WordList): WordList {
   out.reset();
+  out.ascii = false;
   for (const w of words(text)) out.push(entryOf(w));
   return out;
 }
