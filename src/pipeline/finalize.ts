@@ -35,8 +35,9 @@ import { requireRun } from './runs.ts';
 import { loadItems, loadRelatives } from './score.ts';
 import { strategyIndexFor } from './strategy-index-cache.ts';
 
-/** Items searched per neighbour query (and decided per batch). */
-const SEARCH_PAGE = 500;
+/** Items searched per neighbour query (and decided per batch): small enough that searching the next page overlaps
+ * deciding this one even on a nightly run's few hundred. */
+const SEARCH_PAGE = 250;
 /** Score rows per page of the portfolio / stop pass: narrow rows, so large pages cost little memory. */
 const PASS_PAGE = 5_000;
 /** Neighbours looked at per item: copies are an item's closest texts, and a few more cost little. */
@@ -111,13 +112,21 @@ async function carryUnchanged(deps: Deps, run: RunRef, exact: boolean): Promise<
  */
 async function searchNeighbourhoods(deps: Deps, run: RunRef, exact: boolean): Promise<number> {
   const embedder = deps.embedder!;
+  const ref = { workspaceId: run.workspace_id, runId: run.id, model: embedder.model };
+  /** The next page to search and its neighbour query, started at once: the database searches page k+1 while the
+   * engine decides page k (keyset pages: page k+1 starts after page k's last item, written or not). */
+  const fetch = async (after: string) => {
+    const uids = await unsearchedPage(deps.db, { ...ref, after, limit: SEARCH_PAGE });
+    const rows = uids.length ? nearestNeighbours(deps.db, { ...ref, dims: embedder.dimensions, uids, k: NEIGHBOURS, exact }) : Promise.resolve([]);
+    rows.catch(() => undefined); // awaited in turn below
+    return { uids, rows };
+  };
   let searched = 0;
-  let after = '';
-  for (;;) {
-    const uids = await unsearchedPage(deps.db, { workspaceId: run.workspace_id, runId: run.id, model: embedder.model, after, limit: SEARCH_PAGE });
-    if (!uids.length) return searched;
-    after = uids[uids.length - 1]!;
-    const rows = await nearestNeighbours(deps.db, { workspaceId: run.workspace_id, runId: run.id, model: embedder.model, dims: embedder.dimensions, uids, k: NEIGHBOURS, exact });
+  let next = await fetch('');
+  while (next.uids.length) {
+    const { uids } = next;
+    const rows = await next.rows;
+    next = await fetch(uids[uids.length - 1]!);
     const near = new Map<string, { uid: string; distance: number }[]>(uids.map((u) => [u, []]));
     for (const r of rows) near.get(r.item_uid)?.push({ uid: r.neighbour, distance: r.distance });
     // Nearest first, ties by uid: the same order however the index returned them.
@@ -145,6 +154,7 @@ async function searchNeighbourhoods(deps: Deps, run: RunRef, exact: boolean): Pr
     await insertNeighbourhoods(deps.db, run.id, embedder.model, records);
     searched += uids.length;
   }
+  return searched;
 }
 
 /**

@@ -15,6 +15,8 @@ import { enqueue } from './outbox.ts';
 export const SCORE_BATCH = 500;
 /** Items per page while planning: one statement copies the unchanged scores of a page (bounded memory, few trips). */
 export const PLAN_PAGE = 5_000;
+/** Pages settled at once while planning: the machine's two cores, one database connection each. */
+export const PLAN_LANES = 2;
 export const HEURISTIC_SCORER = `heuristic@${SCORER.version}`;
 
 export interface CreateRunInput {
@@ -93,22 +95,31 @@ export async function planRun(deps: Deps, payload: { workspace_id: string; run_i
   };
   let total = 0;
   let reused = 0;
-  for await (const uids of runItemPages(deps.db, run, PLAN_PAGE)) {
-    total += uids.length;
-    let rest = uids;
-    if (fastPath) {
-      const rows = await reusableScores(deps.db, run, uids, { staleDays: DEFAULT_STALE_DAYS, model: deps.embedder?.model ?? null });
-      if (rows.length) {
-        reused += await copyScores(deps.db, run.id, rows);
-        const copied = new Set(rows.map((r) => r.item_uid));
-        rest = uids.filter((u) => !copied.has(u));
-      }
-    }
+  /** The page's items left to score once their unchanged scores are copied. */
+  const settle = async (uids: string[]): Promise<string[]> => {
+    if (!fastPath) return uids;
+    const rows = await reusableScores(deps.db, run, uids, { staleDays: DEFAULT_STALE_DAYS, model: deps.embedder?.model ?? null });
+    if (!rows.length) return uids;
+    reused += await copyScores(deps.db, run.id, rows);
+    const copied = new Set(rows.map((r) => r.item_uid));
+    return uids.filter((u) => !copied.has(u));
+  };
+  const take = (rest: string[]) => {
     for (const uid of rest) {
       pending.push(uid);
       if (pending.length === SCORE_BATCH) flush();
     }
+  };
+  // PLAN_LANES pages in flight (the database works on them on separate connections); jobs are cut in page order.
+  const inflight: Promise<string[]>[] = [];
+  for await (const uids of runItemPages(deps.db, run, PLAN_PAGE)) {
+    total += uids.length;
+    const work = settle(uids);
+    work.catch(() => undefined); // awaited below in order; not an unhandled rejection meanwhile
+    inflight.push(work);
+    if (inflight.length >= PLAN_LANES) take(await inflight.shift()!);
   }
+  while (inflight.length) take(await inflight.shift()!);
   if (pending.length) flush();
   await markRunning(deps.db, run.id, { total, batches: children.length });
   const parent = { queue: 'score' as const, name: 'finalize', jobId: `${run.id}-finalize`, data: { workspace_id: run.workspace_id, run_id: run.id } };
