@@ -195,7 +195,9 @@ export const JudgeReplyLoose = z.object({
       kr_id: z.string().nullable(),
       alignment: z.number(),
       execution_health: z.boolean(),
-      flags: z.array(z.enum(JUDGE_FLAGS)),
+      // Any strings: a flag the judge may not set (a model echoing `stale` from somewhere) is dropped by
+      // checkJudgement, never a reason to reject the whole batch.
+      flags: z.array(z.string()),
       non_goal_id: z.string().nullable(),
       rationale: z.string(),
       passage_ids: z.array(z.string()),

@@ -3,6 +3,7 @@
 // broken or schema-breaking replies, invented ids — every item leaves with exactly one verdict: the judge's (merged
 // with the engine's reading), or the engine's own with the reason it fell back. Never throws for provider trouble.
 import {
+  JUDGE_FLAGS,
   JUDGE_PROMPT_VERSION,
   JudgeReplyLoose,
   buildJudgePrompt,
@@ -213,9 +214,12 @@ function promptItem(t: JudgeTarget, key: string, nearest: string[]): JudgeItem {
     parent_title: t.parentTitle,
     contains_instructions: isInstructionLike(`${t.item.title}\n${t.item.description ?? ''}`),
     nearest_passages: nearest,
-    prior: { objective_id: e.objective_id, kr_id: e.kr_id, alignment: e.alignment, execution_health: e.execution_health, flags: e.flags, non_goal_id: e.non_goal_id },
+    // Only the flags the judge may set: the engine's own (`stale`, `duplicate`) would invite the model to echo them.
+    prior: { objective_id: e.objective_id, kr_id: e.kr_id, alignment: e.alignment, execution_health: e.execution_health, flags: e.flags.filter(isJudgeFlag), non_goal_id: e.non_goal_id },
   };
 }
+
+const isJudgeFlag = (f: string): boolean => (JUDGE_FLAGS as readonly string[]).includes(f);
 
 /** The model's reply as the loose reply shape, or what is wrong with it (the first few schema violations). */
 function parseReply(text: string): { ok: true; items: JudgeReplyItem[] } | { ok: false; detail: string } {

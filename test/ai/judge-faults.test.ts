@@ -176,6 +176,21 @@ describe('bad answers', () => {
   });
 });
 
+describe('flags the judge may not set', () => {
+  it('a reply carrying `stale` or `duplicate` keeps the batch: those flags are dropped, the prior shows only judge flags', async () => {
+    env.judge.override = (it) => (it.prior.objective_id ? { flags: ['stale', 'duplicate', 'vague'] } : undefined);
+    const { rows, run } = await runWith(() => undefined);
+    expectOneScoreEach(rows);
+    expect(rows.every((r) => r.scorer === LLM && !r.provenance.fallback)).toBe(true);
+    const flags = await env.db.query<{ flags: string[]; duplicate_of: string | null }>(`SELECT flags, duplicate_of FROM item_scores WHERE run_id = $1`, [run.id]);
+    expect(flags.rows.some((f) => f.flags.includes('vague'))).toBe(true);
+    for (const f of flags.rows) if (!f.duplicate_of) expect(f.flags).not.toContain('duplicate');
+    // The engine flags a stale item in this fixture; its prior reaches the model without engine-only flags.
+    const priors = env.judge.seen.flat().map((i) => i.prior.flags);
+    expect(priors.every((fs) => fs.every((f) => ['unlinked', 'vague', 'busywork', 'contradicts_non_goal'].includes(f)))).toBe(true);
+  });
+});
+
 describe('unexpected errors', () => {
   it('an error while judging a batch (here: the budget table failing) costs that batch the judge, not the run', async () => {
     const db = env.deps.db;

@@ -3,7 +3,7 @@
 // and answers per item from what it read: by default it keeps the engine's prior and cites the nearest passages.
 // Switches make it misbehave the ways real models do: break the reply schema, answer with prose, invent ids, or be
 // fooled by instructions written into an item.
-import { JUDGE_FLAGS, type JudgeItem, type JudgeReplyItem } from '../../prompts/judge.ts';
+import { type JudgeItem, type JudgeReplyItem } from '../../prompts/judge.ts';
 import type { ChatBody, ChatHandler } from './openai-server.ts';
 
 /** An item as the data block shows it (the prompt's own shape). */
@@ -79,7 +79,7 @@ export function createFakeJudge(init: Partial<Pick<FakeJudge, 'mode' | 'gullible
             kr_id: it.prior.kr_id,
             alignment: it.prior.alignment,
             execution_health: it.prior.execution_health,
-            flags: JUDGE_FLAGS.filter((f) => it.prior.flags.includes(f)),
+            flags: [...it.prior.flags], // echoes the prior's flags as shown, as models do
             non_goal_id: it.prior.non_goal_id,
             rationale: it.prior.objective_id
               ? `Serves ${it.prior.kr_id ?? it.prior.objective_id}, as the nearest passages say.`
