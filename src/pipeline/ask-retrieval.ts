@@ -67,14 +67,37 @@ function lexicalRanking(passages: StrategyPassage[], question: string, itemText:
   return { method: 'lexical', passages: ranked.sort(byScore) };
 }
 
-async function embedOne(deps: Pick<Deps, 'embedder' | 'logger'>, text: string): Promise<number[] | null> {
+/**
+ * How long a question (or search query) may wait for its vector before it is ranked by shared words instead: an
+ * answer's first event waits for retrieval, and a slow or hanging provider must not hold it (its own timeout and
+ * retries can take a minute and more).
+ */
+export const QUERY_EMBED_MS = 500;
+
+/**
+ * One text's vector from the configured embedder, or null (no embedder, empty text, a failed or all-zero answer, or no
+ * answer by `deadline`, a `Date.now()` time). A late answer is left to finish on its own and ignored.
+ */
+export async function embedQuery(deps: Pick<Deps, 'embedder' | 'logger'>, text: string, deadline: number): Promise<number[] | null> {
   if (!deps.embedder || !text.trim()) return null;
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const late = new Promise<'late'>((ok) => {
+    timer = setTimeout(() => ok('late'), Math.max(0, deadline - Date.now()));
+  });
+  const answer = deps.embedder.embed([text]).then(([v]) => v, (e: unknown) => new Error(String(e)));
   try {
-    const [v] = await deps.embedder.embed([text]);
+    const v = await Promise.race([answer, late]);
+    if (v === 'late') {
+      deps.logger.warn('query embedding timed out; ranking by shared words', { timeout_ms: QUERY_EMBED_MS });
+      return null;
+    }
+    if (v instanceof Error) {
+      deps.logger.warn('query embedding failed; ranking by shared words', { error: v.message });
+      return null;
+    }
     return v && v.some((x) => x !== 0) ? v : null;
-  } catch (e) {
-    deps.logger.warn('question embedding failed; ranking passages by shared words', { error: String(e) });
-    return null;
+  } finally {
+    clearTimeout(timer);
   }
 }
 
@@ -94,10 +117,13 @@ export async function rankPassages(
   const itemText = stripped ? stripped.text : null;
   if (!deps.embedder || !passages.length) return lexicalRanking(passages, question, itemText);
   const model = { model: deps.embedder.model, dims: deps.embedder.dimensions };
-  const qv = await embedOne(deps, question);
+  // One deadline for every vector this ranking asks the provider for: the question's and the item's are asked at once.
+  const deadline = Date.now() + QUERY_EMBED_MS;
+  const embedItem = () => (itemText !== null ? embedQuery(deps, itemText, deadline) : Promise.resolve(null));
   // An item whose text carries instructions is compared by its text without them, not by its stored vector.
-  const embedItem = async () => (itemText !== null ? await embedOne(deps, itemText) : null);
-  const ownVector = stripped?.found ? await embedItem() : null;
+  const [qv, ownVector] = await Promise.all([embedQuery(deps, question, deadline), stripped?.found ? embedItem() : null]);
+  // Without the question's vector (provider failing or slow) the question counts by its words.
+  if (!qv) return lexicalRanking(passages, question, itemText);
   const itemRef = query.item ? (ownVector ? { vector: ownVector } : stripped?.found ? null : { uid: query.item.uid }) : null;
   let sims = await passageSimilarities(deps.db, workspaceId, model, version, { vector: qv, item: itemRef });
   if (!sims.length) return lexicalRanking(passages, question, itemText);

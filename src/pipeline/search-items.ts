@@ -5,7 +5,7 @@ import { finishedRuns } from '../adapters/db/runs.ts';
 import type { Deps } from '../deps.ts';
 import { words } from '../domain/engine/tokens.ts';
 import { STOP_WORDS } from '../domain/engine/stopwords.ts';
-import { neutral } from './ask-retrieval.ts';
+import { embedQuery, neutral, QUERY_EMBED_MS } from './ask-retrieval.ts';
 import { loadItems } from './score.ts';
 
 /** Results per search at most. */
@@ -34,14 +34,8 @@ export interface SearchQuery {
 
 async function vectorSearch(deps: Deps, workspaceId: string, q: SearchQuery, text: string): Promise<{ uid: string; similarity: number | null }[] | null> {
   if (!deps.embedder) return null;
-  let vector: number[] | undefined;
-  try {
-    [vector] = await deps.embedder.embed([text]);
-  } catch (e) {
-    deps.logger.warn('search embedding failed; searching titles', { error: String(e) });
-    return null;
-  }
-  if (!vector || vector.every((x) => x === 0)) return null;
+  const vector = await embedQuery(deps, text, Date.now() + QUERY_EMBED_MS);
+  if (!vector) return null;
   const near = await nearestItems(deps.db, workspaceId, { model: deps.embedder.model, dims: deps.embedder.dimensions }, { vector }, q.limit, q);
   return near.length ? near : null;
 }
