@@ -29,6 +29,13 @@ describe('embedder', () => {
     await expect(e.embed(['x'])).rejects.toThrow(/32-dimension embedding; expected 64/);
   });
 
+  it.each(['few_vectors', 'duplicate_index'] as const)('rejects an answer with a vector missing (%s) instead of returning holes', async (fault) => {
+    server.fail('embeddings', fault, 1);
+    const e = createOpenAIEmbedder(client(), 'fake-embed-64', 64);
+    await expect(e.embed(['one', 'two', 'three'])).rejects.toMatchObject({ reason: 'malformed_response', message: expect.stringMatching(/embedding/) });
+    expect(await e.embed(['one', 'two', 'three'])).toHaveLength(3);
+  });
+
   it('answers [] for no texts without calling the provider', async () => {
     const before = server.calls.embeddings;
     expect(await createOpenAIEmbedder(client(), 'fake-embed-64', 64).embed([])).toEqual([]);

@@ -1,13 +1,22 @@
 // A small OpenAI-compatible HTTP server for tests and benchmarks: real HTTP, spoken to by the real `openai` SDK.
 // Embeddings are deterministic (hashed word features, so texts sharing words are close); chat completions come
 // from a handler the test gives (it reads the request and returns the assistant's text). Faults are set per
-// request kind: 429 with Retry-After, 500, hanging past the client's timeout, a body that is not JSON, a stream
-// cut mid-way, or the connection refused (`down`).
+// request kind: 429 with Retry-After, 500, hanging past the client's timeout (before the headers, or after them with
+// the body never finished), a body that is not JSON, a stream cut mid-way, too few or clashing embeddings, or the
+// connection refused (`down`).
 import { createHash } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 
-export type Fault = 'rate_limit' | 'server_error' | 'hang' | 'malformed' | 'cut_stream';
+export type Fault =
+  | 'rate_limit'
+  | 'server_error'
+  | 'hang' // no headers, no body
+  | 'stall_body' // 200 and the headers at once, then part of the body and never the rest
+  | 'malformed'
+  | 'cut_stream'
+  | 'few_vectors' // embeddings: 200 with one vector fewer than texts asked for
+  | 'duplicate_index'; // embeddings: as many vectors as texts, but the last repeats the first one's index
 
 export interface ChatBody {
   model: string;
@@ -27,6 +36,8 @@ export interface FakeOpenAI {
   calls: { embeddings: number; chat: number; embeddedTexts: number };
   /** Every chat request body, in order. */
   chatBodies: ChatBody[];
+  /** Every embeddings request body answered with vectors, in order. */
+  embeddingBodies: Record<string, unknown>[];
   chat: ChatHandler;
   /**
    * Faults to apply, by request kind: `times` requests get it (Infinity: until cleared). `retryAfterSeconds` goes
@@ -102,6 +113,11 @@ export async function startFakeOpenAI(opts: { chat?: ChatHandler; port?: number 
     if (fault?.fault === 'rate_limit') return json(res, 429, { error: { message: 'rate limited', type: 'rate_limit' } }, { 'retry-after': String(fault.retryAfter) });
     if (fault?.fault === 'server_error') return json(res, 500, { error: { message: 'internal error' } });
     if (fault?.fault === 'hang') return; // never answers; the client's timeout fires
+    if (fault?.fault === 'stall_body') {
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.write('{"id": "stalled", "object": ');
+      return; // never finished; the socket closes when the client gives up (or the server stops)
+    }
     if (fault?.fault === 'malformed') {
       res.writeHead(200, { 'content-type': 'application/json' });
       return res.end('{"id": "x", "choices": [ {"message": ');
@@ -112,10 +128,14 @@ export async function startFakeOpenAI(opts: { chat?: ChatHandler; port?: number 
       const dims = typeof body.dimensions === 'number' ? body.dimensions : (FAKE_EMBEDDING_DIMS[model] ?? 64);
       const input = Array.isArray(body.input) ? (body.input as unknown[]).map(String) : [String(body.input)];
       api.calls.embeddedTexts += input.length;
+      api.embeddingBodies.push(body);
+      let data = input.map((t, index) => ({ object: 'embedding', index, embedding: fakeEmbedding(t, model, dims) }));
+      if (fault?.fault === 'few_vectors') data = data.slice(0, -1);
+      if (fault?.fault === 'duplicate_index' && data.length > 1) data[data.length - 1]!.index = 0;
       return json(res, 200, {
         object: 'list',
         model,
-        data: input.map((t, index) => ({ object: 'embedding', index, embedding: fakeEmbedding(t, model, dims) })),
+        data,
         usage: { prompt_tokens: input.join(' ').length >> 2, total_tokens: input.join(' ').length >> 2 },
       });
     }
@@ -152,6 +172,7 @@ export async function startFakeOpenAI(opts: { chat?: ChatHandler; port?: number 
     url: '',
     calls: { embeddings: 0, chat: 0, embeddedTexts: 0 },
     chatBodies: [],
+    embeddingBodies: [],
     latencyMs: 0,
     chat: opts.chat ?? (() => 'ok'),
     fail(kind, fault, times = Infinity, retryAfterSeconds = 1) {

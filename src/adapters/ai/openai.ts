@@ -85,15 +85,24 @@ export function createOpenAIEmbedder(client: OpenAI, model: string, dimensions: 
       const res = await client.embeddings.create({ model, input: texts, encoding_format: 'float' }).catch((e: unknown) => {
         throw tagProviderError(e);
       });
-      const out = new Array<number[]>(texts.length);
+      // One vector per text, each index once and in range: a short or garbled answer must not leave holes that
+      // would be stored as vectors of the wrong items.
+      if (!Array.isArray(res.data) || res.data.length !== texts.length) {
+        throw new MalformedAnswer(`provider returned ${Array.isArray(res.data) ? res.data.length : 'no'} embeddings for ${texts.length} texts`);
+      }
+      const out: (number[] | undefined)[] = new Array(texts.length).fill(undefined);
       for (const d of res.data) {
+        if (!Number.isInteger(d.index) || d.index < 0 || d.index >= texts.length || out[d.index]) {
+          throw new MalformedAnswer(`provider returned an embedding with index ${String(d.index)} (duplicate or out of range) for ${texts.length} texts`);
+        }
         if (!Array.isArray(d.embedding) || d.embedding.length !== dimensions) {
           throw new MalformedAnswer(`provider returned a ${Array.isArray(d.embedding) ? d.embedding.length : typeof d.embedding}-dimension embedding; expected ${dimensions} for ${model}`);
         }
         out[d.index] = normalise(d.embedding);
       }
-      if (out.some((v) => !v)) throw new MalformedAnswer(`provider returned ${res.data.length} embeddings for ${texts.length} texts`);
-      return out;
+      const filled = out.filter((v): v is number[] => v !== undefined);
+      if (filled.length !== texts.length) throw new MalformedAnswer(`provider returned ${filled.length} embeddings for ${texts.length} texts`);
+      return filled;
     },
   };
 }
