@@ -46,7 +46,7 @@ const DOT_BLOCK = 4;
  * are bit-identical to one unit at a time), but four independent sums keep the CPU busy instead of
  * waiting on each addition's latency.
  */
-function addSemantic(own: Float64Array, m: Float64Array, v: Float32Array): void {
+function addSemantic(own: Float64Array, m: Float32Array, v: Float32Array): void {
   const dims = v.length;
   const units = own.length;
   let i = 0;

@@ -51,8 +51,11 @@ export interface StrategyIndex {
   goalStems: Set<string>;
   vectors?: WordVectors;
   lexical: LexicalIndex;
-  /** Unit sentence vectors as one row-major matrix (zero rows for units without a vector), for fast dot products. */
-  unitMatrix: Float64Array | null;
+  /**
+   * Unit sentence vectors as one row-major matrix (zero rows for units without a vector), for fast dot
+   * products. Float32 holds the vectors exactly (they are float32) in half the memory of float64.
+   */
+  unitMatrix: Float32Array | null;
   /** Soft word matcher over the goal vocabulary (present when vectors are). */
   soft?: SoftMatcher;
   /** Soft word matcher over the non-goals' distinctive subject words (present when vectors are). */
@@ -139,9 +142,9 @@ export function prepareStrategy(strategy: Strategy, vectors?: WordVectors): Stra
     nonGoalSoft = new SoftMatcher(vectors, words);
   }
   const dims = vectors?.dims ?? 0;
-  let unitMatrix: Float64Array | null = null;
+  let unitMatrix: Float32Array | null = null;
   if (vectors) {
-    unitMatrix = new Float64Array(units.length * dims);
+    unitMatrix = new Float32Array(units.length * dims);
     units.forEach((u, i) => { if (u.vector) unitMatrix!.set(u.vector, i * dims); });
   }
   return { strategy, units, lexical: new LexicalIndex(units), unitMatrix, nonGoals, goalStems, vectors, ...(soft ? { soft } : {}), ...(nonGoalSoft ? { nonGoalSoft } : {}) };
