@@ -62,6 +62,7 @@ describe('a healthy provider', () => {
 describe.each<[string, Fault, number, string]>([
   ['500 on every call', 'server_error', Infinity, 'provider_error'],
   ['a hang past the timeout on every call', 'hang', Infinity, 'timeout'],
+  ['200 headers and then a body that never ends, on every call', 'stall_body', Infinity, 'timeout'],
   ['a malformed HTTP body on every call', 'malformed', Infinity, 'malformed_response'],
   ['429 on every call', 'rate_limit', Infinity, 'rate_limited'],
 ])('%s', (_name, fault, times, reason) => {

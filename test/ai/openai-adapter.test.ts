@@ -91,6 +91,20 @@ describe('chat', () => {
     expect((await ask()).text).toBe('echo: x');
   });
 
+  it('gives up on an answer whose body stalls after the headers (timeout), for chat and embeddings, then works again', async () => {
+    const c = client({ timeoutMs: 300 });
+    const chat = createOpenAIChat(c, 'fake-chat');
+    const embedder = createOpenAIEmbedder(c, 'fake-embed-64', 64);
+    const t0 = Date.now();
+    server.fail('chat', 'stall_body', 1);
+    await expect(chat.complete({ messages: [{ role: 'user', content: 'x' }] })).rejects.toMatchObject({ reason: 'timeout' });
+    server.fail('embeddings', 'stall_body', 1);
+    await expect(embedder.embed(['x'])).rejects.toMatchObject({ reason: 'timeout' });
+    expect(Date.now() - t0).toBeLessThan(3_000);
+    expect((await chat.complete({ messages: [{ role: 'user', content: 'z' }] })).text).toBe('echo: z');
+    expect(await embedder.embed(['x'])).toHaveLength(1);
+  });
+
   it('fails fast when the server is down, and works again once it is back', async () => {
     await server.stop();
     const chat = createOpenAIChat(client(), 'fake-chat');

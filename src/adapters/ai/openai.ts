@@ -22,7 +22,53 @@ export interface ProviderOptions {
 export function createClient(o: ProviderOptions): OpenAI {
   const base = o.fetch ?? fetch;
   const capped = o.maxRetryAfterMs === undefined ? base : capRetryAfter(base, o.maxRetryAfterMs);
-  return new OpenAI({ apiKey: o.apiKey, baseURL: o.baseURL, timeout: o.timeoutMs, maxRetries: o.maxRetries, fetch: capped });
+  return new OpenAI({ apiKey: o.apiKey, baseURL: o.baseURL, timeout: o.timeoutMs, maxRetries: o.maxRetries, fetch: withDeadline(capped, o.timeoutMs) });
+}
+
+/** Thrown when an attempt's whole answer did not arrive in time; "timed out" in the message is how the SDK tells. */
+class AnswerTimeout extends Error {
+  constructor(ms: number) {
+    super(`request timed out: no complete answer within ${ms} ms`);
+  }
+}
+
+/**
+ * One deadline per attempt for the whole answer, headers and body. The SDK's own timeout ends once the headers
+ * arrive, so a provider that sends 200 and then stalls would hold the call (and its score job) forever. Here a
+ * non-streaming answer is read to its end within `ms` of the request and handed to the SDK in full; past the
+ * deadline the attempt fails as a timeout (the SDK retries it like any timeout). A call therefore ends within
+ * (retries + 1) × ms plus the Retry-After waits, which OPENAI_MAX_RETRY_AFTER_MS bounds. Event streams are passed
+ * through as they come (their reader decides how long to wait).
+ */
+function withDeadline(inner: typeof fetch, ms: number): typeof fetch {
+  return async (input, init) => {
+    const ctrl = new AbortController();
+    const outer = init?.signal ?? undefined;
+    const onAbort = () => ctrl.abort(outer?.reason);
+    if (outer?.aborted) ctrl.abort(outer.reason);
+    else outer?.addEventListener('abort', onAbort, { once: true });
+    let timedOut = false;
+    const timer = setTimeout(() => {
+      timedOut = true;
+      ctrl.abort(new AnswerTimeout(ms));
+    }, ms);
+    let streaming = false;
+    try {
+      const res = await inner(input, { ...init, signal: ctrl.signal });
+      if ((res.headers.get('content-type') ?? '').includes('text/event-stream')) {
+        streaming = true; // the caller's signal keeps reaching the stream through `ctrl`
+        return res;
+      }
+      const body = res.status === 204 || res.status === 304 ? null : await res.arrayBuffer();
+      return new Response(body, { status: res.status, statusText: res.statusText, headers: res.headers });
+    } catch (err) {
+      if (timedOut) throw new AnswerTimeout(ms);
+      throw err;
+    } finally {
+      clearTimeout(timer);
+      if (!streaming) outer?.removeEventListener('abort', onAbort);
+    }
+  };
 }
 
 /** Milliseconds a response asks the client to wait (Retry-After seconds or HTTP date, or retry-after-ms), if any. */
