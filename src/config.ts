@@ -24,6 +24,18 @@ export const KNOWN_EMBEDDING_DIMENSIONS: Record<string, number> = {
   'text-embedding-ada-002': 1536,
 };
 
+/**
+ * Vector lengths with an HNSW index for both item and passage vectors (migrations 0001 and 0004). A provider model
+ * of another length would be searched by exact scans over every vector of that length, so it is refused at start-up.
+ * 3072 (text-embedding-3-large) is not indexed: pgvector's HNSW takes `vector` up to 2,000 dimensions, and the
+ * text-embedding-3 models shorten their vectors on request (OPENAI_EMBEDDING_DIMENSIONS, sent as `dimensions`) at
+ * little cost in quality, which keeps one index scheme for every query that compares vectors.
+ */
+export const INDEXED_EMBEDDING_DIMENSIONS: readonly number[] = [384, 768, 1024, 1536];
+
+/** Embedding models that accept the `dimensions` request parameter (OpenAI's text-embedding-3 family, also behind a gateway prefix). */
+export const acceptsDimensionsParameter = (model: string): boolean => /(^|\/)text-embedding-3-/.test(model);
+
 export const ConfigSchema = z
   .object({
     PORT: z.preprocess(emptyAsUndefined, z.coerce.number().int().min(0).max(65535).default(8787)),
@@ -71,6 +83,16 @@ export const ConfigSchema = z
         path: ['OPENAI_EMBEDDING_DIMENSIONS'],
         message: `required for embedding model "${c.OPENAI_EMBEDDING_MODEL}": the length of its vectors (e.g. 768)`,
       });
+      return;
+    }
+    const dims = embeddingDimensions(c);
+    if (c.OPENAI_API_KEY && !INDEXED_EMBEDDING_DIMENSIONS.includes(dims)) {
+      const shorten = acceptsDimensionsParameter(c.OPENAI_EMBEDDING_MODEL) ? `; "${c.OPENAI_EMBEDDING_MODEL}" can shorten its vectors: set one of these` : '';
+      ctx.addIssue({
+        code: 'custom',
+        path: ['OPENAI_EMBEDDING_DIMENSIONS'],
+        message: `${dims} dimensions (embedding model "${c.OPENAI_EMBEDDING_MODEL}") have no vector index; supported: ${INDEXED_EMBEDDING_DIMENSIONS.join(', ')}${shorten}`,
+      });
     }
   });
 export type Config = z.output<typeof ConfigSchema>;
@@ -83,6 +105,11 @@ export function parseConfig(raw: Record<string, string | undefined>): Config {
   if (result.success) return result.data;
   const lines = result.error.issues.map((i) => `invalid configuration: ${String(i.path[0])}: ${i.message}`);
   throw new ConfigError(lines.join('\n'));
+}
+
+/** The `dimensions` to ask the provider for: the configured length, for models that accept the parameter. */
+export function embeddingRequestDimensions(c: Pick<Config, 'OPENAI_EMBEDDING_MODEL' | 'OPENAI_EMBEDDING_DIMENSIONS'>): number | undefined {
+  return c.OPENAI_EMBEDDING_DIMENSIONS !== undefined && acceptsDimensionsParameter(c.OPENAI_EMBEDDING_MODEL) ? c.OPENAI_EMBEDDING_DIMENSIONS : undefined;
 }
 
 /** The embedding model's vector length: configured, or known for the provider's own models. */

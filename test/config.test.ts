@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigError, embeddingDimensions, parseConfig } from '../src/config.ts';
+import { ConfigError, embeddingDimensions, embeddingRequestDimensions, INDEXED_EMBEDDING_DIMENSIONS, parseConfig } from '../src/config.ts';
 import { judgeSettings } from '../src/pipeline/judge.ts';
 
 describe('parseConfig', () => {
@@ -52,7 +52,36 @@ describe('provider and judge configuration', () => {
 
   it('knows the vector length of the provider’s own embedding models', () => {
     expect(embeddingDimensions(parseConfig({ OPENAI_API_KEY: 'k' }))).toBe(1536);
-    expect(embeddingDimensions(parseConfig({ OPENAI_API_KEY: 'k', OPENAI_EMBEDDING_MODEL: 'text-embedding-3-large' }))).toBe(3072);
+    expect(embeddingDimensions(parseConfig({ OPENAI_EMBEDDING_MODEL: 'text-embedding-3-large' }))).toBe(3072);
+  });
+
+  it('refuses a vector length without an HNSW index in one line naming the variable and the supported sizes', () => {
+    for (const raw of [
+      { OPENAI_API_KEY: 'k', OPENAI_EMBEDDING_MODEL: 'text-embedding-3-large' },
+      { OPENAI_API_KEY: 'k', OPENAI_EMBEDDING_MODEL: 'text-embedding-3-large', OPENAI_EMBEDDING_DIMENSIONS: '3072' },
+      { OPENAI_API_KEY: 'k', OPENAI_EMBEDDING_MODEL: 'some-local-model', OPENAI_EMBEDDING_DIMENSIONS: '512' },
+    ]) {
+      let message = '';
+      try {
+        parseConfig(raw);
+      } catch (e) {
+        message = (e as Error).message;
+      }
+      expect(message.split('\n')).toHaveLength(1);
+      expect(message).toMatch(/^invalid configuration: OPENAI_EMBEDDING_DIMENSIONS: .*no vector index; supported: 384, 768, 1024, 1536/);
+    }
+    expect(INDEXED_EMBEDDING_DIMENSIONS).toEqual([384, 768, 1024, 1536]);
+    // Without a key the provider embeds nothing: nothing to refuse.
+    expect(() => parseConfig({ OPENAI_EMBEDDING_MODEL: 'text-embedding-3-large' })).not.toThrow();
+  });
+
+  it('asks text-embedding-3 models for the configured length (the `dimensions` parameter), and no other model', () => {
+    const large = parseConfig({ OPENAI_API_KEY: 'k', OPENAI_EMBEDDING_MODEL: 'text-embedding-3-large', OPENAI_EMBEDDING_DIMENSIONS: '1024' });
+    expect(embeddingDimensions(large)).toBe(1024);
+    expect(embeddingRequestDimensions(large)).toBe(1024);
+    expect(embeddingRequestDimensions(parseConfig({ OPENAI_API_KEY: 'k', OPENAI_EMBEDDING_MODEL: 'openai/text-embedding-3-small', OPENAI_EMBEDDING_DIMENSIONS: '768' }))).toBe(768);
+    expect(embeddingRequestDimensions(parseConfig({ OPENAI_API_KEY: 'k' }))).toBeUndefined(); // the model's own length: nothing to ask
+    expect(embeddingRequestDimensions(parseConfig({ OPENAI_API_KEY: 'k', OPENAI_EMBEDDING_MODEL: 'nomic-embed-text', OPENAI_EMBEDDING_DIMENSIONS: '768' }))).toBeUndefined();
   });
 
   it('requires OPENAI_EMBEDDING_DIMENSIONS for another embedding model, naming it in one line', () => {

@@ -9,7 +9,7 @@ import { migrate, migrationStatus } from '../adapters/db/migrate.ts';
 import { openDatabase } from '../adapters/db/open-node.ts';
 import { createApp } from '../app.ts';
 import { createProviderAdapters } from '../adapters/ai/openai.ts';
-import { embeddingDimensions, type Config } from '../config.ts';
+import { embeddingDimensions, embeddingRequestDimensions, type Config } from '../config.ts';
 import { createLogger, systemClock, type Db, type Deps, type Logger } from '../deps.ts';
 import { bootstrapDefaultKey } from '../pipeline/keys.ts';
 import type { Embedder } from '../domain/embedder.ts';
@@ -55,6 +55,7 @@ export async function nodeDeps(config: Config, db: Db, logger: Logger): Promise<
     baseURL: config.OPENAI_BASE_URL,
     embeddingModel: config.OPENAI_EMBEDDING_MODEL,
     embeddingDimensions: embeddingDimensions(config),
+    requestDimensions: embeddingRequestDimensions(config),
     chatModel: config.OPENAI_CHAT_MODEL,
     timeoutMs: config.OPENAI_TIMEOUT_MS,
     maxRetries: config.OPENAI_MAX_RETRIES,

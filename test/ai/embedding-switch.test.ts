@@ -3,6 +3,7 @@
 // never compared, and the judge's cached verdicts stay valid (they do not depend on the embedding model).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { nearestPassages, nearestPassagesSql } from '../../src/adapters/db/embeddings.ts';
+import { INDEXED_EMBEDDING_DIMENSIONS } from '../../src/config.ts';
 import { ITEMS, runToEnd, seed, sendItems, withChange } from '../fixtures/api/logistics.ts';
 import { countCalls, runScores, setupAi, type AiEnv } from './helpers.ts';
 
@@ -24,6 +25,17 @@ async function uidOf(workspaceId: string, id: string): Promise<string> {
   const r = await env.db.query<{ uid: string }>('SELECT uid FROM items WHERE workspace_id = $1 AND external_id = $2', [workspaceId, id]);
   return r.rows[0]!.uid;
 }
+
+describe('vector indexes', () => {
+  it('every vector length the configuration accepts has an HNSW index for items and one for passages', async () => {
+    const r = await env.db.query<{ indexname: string }>(`SELECT indexname FROM pg_indexes WHERE tablename = 'embeddings'`);
+    const names = new Set(r.rows.map((x) => x.indexname));
+    for (const d of INDEXED_EMBEDDING_DIMENSIONS) {
+      expect(names.has(`embeddings_hnsw_${d}`)).toBe(true);
+      expect(names.has(`embeddings_passage_hnsw_${d}`)).toBe(true);
+    }
+  });
+});
 
 describe('passage retrieval', () => {
   it('finds the passages nearest an item by cosine distance, within one model and strategy version', async () => {

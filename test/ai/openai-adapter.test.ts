@@ -36,6 +36,14 @@ describe('embedder', () => {
     expect(await e.embed(['one', 'two', 'three'])).toHaveLength(3);
   });
 
+  it('sends the configured length as `dimensions` when given, and nothing otherwise', async () => {
+    const shortened = await createOpenAIEmbedder(client(), 'text-embedding-3-small', 384, 384).embed(['ship on time']);
+    expect(server.embeddingBodies.at(-1)?.dimensions).toBe(384);
+    expect(shortened[0]).toHaveLength(384);
+    await createOpenAIEmbedder(client(), 'fake-embed-64', 64).embed(['ship on time']);
+    expect(server.embeddingBodies.at(-1)).not.toHaveProperty('dimensions');
+  });
+
   it('answers [] for no texts without calling the provider', async () => {
     const before = server.calls.embeddings;
     expect(await createOpenAIEmbedder(client(), 'fake-embed-64', 64).embed([])).toEqual([]);

@@ -119,16 +119,17 @@ export function classifyProviderError(err: unknown): ProviderFailure {
 
 /**
  * Embeddings of one model. `dimensions` is what the provider returns (checked on every answer): vectors of another
- * length are an error, never stored under this model.
+ * length are an error, never stored under this model. `requestDimensions` is sent as the `dimensions` parameter
+ * (models that shorten their vectors on request: OpenAI's text-embedding-3 family); others are never sent it.
  */
-export function createOpenAIEmbedder(client: OpenAI, model: string, dimensions: number): Embedder {
+export function createOpenAIEmbedder(client: OpenAI, model: string, dimensions: number, requestDimensions?: number): Embedder {
   return {
     model,
     dimensions,
     async embed(texts) {
       if (!texts.length) return [];
       // encoding_format 'float': without it the SDK asks for base64, and a server answering floats anyway yields garbage.
-      const res = await client.embeddings.create({ model, input: texts, encoding_format: 'float' }).catch((e: unknown) => {
+      const res = await client.embeddings.create({ model, input: texts, encoding_format: 'float', ...(requestDimensions ? { dimensions: requestDimensions } : {}) }).catch((e: unknown) => {
         throw tagProviderError(e);
       });
       // One vector per text, each index once and in range: a short or garbled answer must not leave holes that
@@ -207,6 +208,8 @@ export interface ProviderConfig {
   baseURL?: string;
   embeddingModel: string;
   embeddingDimensions: number;
+  /** Sent as the embeddings request's `dimensions` (config: embeddingRequestDimensions). */
+  requestDimensions?: number;
   chatModel: string;
   timeoutMs: number;
   maxRetries: number;
@@ -216,5 +219,5 @@ export interface ProviderConfig {
 /** Both ports on one client (one connection pool, one retry policy). */
 export function createProviderAdapters(c: ProviderConfig): { embedder: Embedder; chat: ChatModel } {
   const client = createClient({ apiKey: c.apiKey, baseURL: c.baseURL, timeoutMs: c.timeoutMs, maxRetries: c.maxRetries, maxRetryAfterMs: c.maxRetryAfterMs });
-  return { embedder: createOpenAIEmbedder(client, c.embeddingModel, c.embeddingDimensions), chat: createOpenAIChat(client, c.chatModel) };
+  return { embedder: createOpenAIEmbedder(client, c.embeddingModel, c.embeddingDimensions, c.requestDimensions), chat: createOpenAIChat(client, c.chatModel) };
 }
