@@ -12,6 +12,7 @@ import { BacklogItemInput } from '../domain/contracts.ts';
 import { Problem } from '../lib/problem.ts';
 import { MAX_ADHOC_ITEMS, scoreAdHoc } from '../pipeline/adhoc-score.ts';
 import { ask, MAX_QUESTION_CHARS } from '../pipeline/ask.ts';
+import { hasNul, NUL_MESSAGE } from '../pipeline/ask-input.ts';
 import { getPortfolio } from '../pipeline/portfolio.ts';
 import { MAX_SEARCH_RESULTS, searchItems } from '../pipeline/search-items.ts';
 import { listStopSuggestions } from '../pipeline/suggestions.ts';
@@ -46,6 +47,9 @@ async function tool(deps: Deps, name: string, fn: () => Promise<CallToolResult>)
   }
 }
 
+/** A text argument that reaches PostgreSQL: NUL characters are refused as a readable argument error. */
+const str = () => z.string().refine((v) => !hasNul(v), NUL_MESSAGE);
+
 export function buildMcpServer(deps: Deps, auth: Auth, version: string): McpServer {
   const ws = auth.workspaceId;
   const server = new McpServer({ name: 'bearing', version }, { instructions: INSTRUCTIONS });
@@ -69,9 +73,9 @@ export function buildMcpServer(deps: Deps, auth: Auth, version: string): McpServ
       title: 'Why does this item matter?',
       description: 'A short answer citing the strategy: which goal the item serves and why (or that it serves none, and the closest goal), its epic, copies and any stop suggestion.',
       inputSchema: {
-        item_id: z.string().min(1).max(256).describe('the item id as in the backlog'),
-        source: z.string().max(64).optional().describe('when two sources use the same id'),
-        question: z.string().max(MAX_QUESTION_CHARS).optional().describe('a more specific question about the item (default: why does it matter?)'),
+        item_id: str().min(1).max(256).describe('the item id as in the backlog'),
+        source: str().max(64).optional().describe('when two sources use the same id'),
+        question: str().max(MAX_QUESTION_CHARS).optional().describe('a more specific question about the item (default: why does it matter?)'),
       },
     },
     async ({ item_id, source, question }) =>
@@ -87,7 +91,7 @@ export function buildMcpServer(deps: Deps, auth: Auth, version: string): McpServ
       title: 'What to stop',
       description: "Ranked suggestions (stop, merge, pause, reframe) from the latest finished scoring run, with reasons, capacity freed and confidence.",
       inputSchema: {
-        team: z.string().max(256).optional(),
+        team: str().max(256).optional(),
         action: z.enum(['stop', 'merge', 'pause', 'reframe']).optional(),
         min_confidence: z.number().min(0).max(1).optional(),
         limit: z.number().int().min(1).max(200).optional().describe('default 20'),
@@ -112,10 +116,10 @@ export function buildMcpServer(deps: Deps, auth: Auth, version: string): McpServ
       title: 'Search backlog items',
       description: 'Backlog items about a topic (semantic search over item embeddings; title words when none exist), each with its latest score.',
       inputSchema: {
-        query: z.string().trim().min(1).max(1_000),
+        query: str().trim().min(1).max(1_000),
         limit: z.number().int().min(1).max(MAX_SEARCH_RESULTS).optional().describe('default 10'),
-        team: z.string().max(256).optional(),
-        status: z.string().max(64).optional(),
+        team: str().max(256).optional(),
+        status: str().max(64).optional(),
       },
     },
     async (a) => tool(deps, 'search_items', async () => text(await searchItems(deps, ws, { query: a.query, limit: a.limit ?? 10, team: a.team, status: a.status }))),

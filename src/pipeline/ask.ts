@@ -13,6 +13,7 @@ import { ASK_PROMPT_VERSION, buildAskPrompt } from '../../prompts/ask.ts';
 import { composeItemAnswer, composeStrategyAnswer, type Composed, type Confidence } from './ask-answer.ts';
 import { MarkerFilter, type Citation, type Source } from './ask-citations.ts';
 import { classifyIntent, isPortfolioIntent, itemFocus, mentionedItemIds, refersBack, type AskIntent } from './ask-intent.ts';
+import { rejectNul } from './ask-input.ts';
 import { ProviderTimeout, streamModelAnswer, type LlmRun } from './ask-llm.ts';
 import { portfolioAnswer } from './ask-portfolio.ts';
 import { itemFacts, itemText, neutral, rankPassages, type Ranking } from './ask-retrieval.ts';
@@ -115,6 +116,9 @@ async function impliedItem(deps: Deps, workspaceId: string, question: string, th
 
 /** Validates the input, gathers what the answer rests on and writes the deterministic answer. Throws Problems. */
 export async function prepareAsk(deps: Deps, input: AskInput): Promise<PreparedAsk> {
+  for (const [field, value] of [['question', input.question], ['item_id', input.itemId], ['source', input.source], ['thread_id', input.threadId], ['team', input.team]] as const) {
+    rejectNul(value, `body.${field}`);
+  }
   const question = checkQuestion(input.question);
   if (input.source !== undefined && input.itemId === undefined) throw fieldProblem('validation_failed', 'source without item_id', 'body.source', 'only with item_id');
   const thread = input.threadId !== undefined ? await requireThread(deps.db, input.workspaceId, input.threadId, 'body.thread_id') : null;

@@ -6,6 +6,7 @@ import type { Db } from '../deps.ts';
 import { newId } from '../lib/crypto.ts';
 import { Problem } from '../lib/problem.ts';
 import { plain } from './ask-answer.ts';
+import { rejectNul } from './ask-input.ts';
 import { decodeCursor, encodeCursor } from './run-views.ts';
 
 /** Characters of the first question kept as the thread's title. */
@@ -49,6 +50,7 @@ const messageView = (m: MessageRow): MessageView => ({
 
 /** The thread, or a 404 naming the field that held its id (another workspace's thread is never found). */
 export async function requireThread(db: Db, workspaceId: string, id: string, location: string): Promise<ThreadRow> {
+  rejectNul(id, location);
   const t = await getThread(db, workspaceId, id);
   if (!t) throw new Problem('not_found', `no thread "${id}"`, [{ location, message: 'no thread with this id in this workspace' }]);
   return t;
@@ -56,6 +58,7 @@ export async function requireThread(db: Db, workspaceId: string, id: string, loc
 
 export async function listThreads(db: Db, workspaceId: string, q: { limit: number; cursor?: string }): Promise<{ threads: ThreadView[]; next_cursor: string | null }> {
   const after = q.cursor === undefined ? undefined : decodeCursor(q.cursor, (p): p is [string] => p.length === 1 && typeof p[0] === 'string')[0];
+  rejectNul(after, 'query.cursor');
   const rows = await threadsPage(db, workspaceId, q.limit + 1, after);
   const page = rows.slice(0, q.limit);
   return { threads: page.map(threadView), next_cursor: rows.length > q.limit ? encodeCursor([page[page.length - 1]!.id]) : null };
@@ -67,6 +70,7 @@ export async function getThreadWithMessages(db: Db, workspaceId: string, id: str
 }
 
 export async function removeThread(db: Db, input: { workspaceId: string; id: string; actor: string; requestId?: string }): Promise<void> {
+  rejectNul(input.id, 'path.id');
   await db.transaction(async (tx) => {
     if (!(await deleteThread(tx, input.workspaceId, input.id))) {
       throw new Problem('not_found', `no thread "${input.id}"`, [{ location: 'path.id', message: 'no thread with this id in this workspace' }]);

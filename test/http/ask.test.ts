@@ -268,6 +268,22 @@ describe('bad input: 4xx problem+json naming the field', () => {
     expect((await problem({ question: 'Why?', thread_id: 'thr_doesnotexist' }, 404)).errors).toEqual([{ location: 'body.thread_id', message: expect.any(String) }]);
   });
 
+  it('a NUL character in any field is a 400 naming it (not a failed query), and nothing is stored', async () => {
+    const before = (await json(await c.request('GET', '/v1/threads?limit=100'))).threads.length;
+    const cases: [Record<string, unknown>, string][] = [
+      [{ question: 'Why does this matter?', item_id: 'LF-1\u0000' }, 'body.item_id'],
+      [{ question: 'Why does this matter?', item_id: 'LF-1', source: 'jira\u0000' }, 'body.source'],
+      [{ question: 'Why does this matter?', thread_id: 'thr_\u0000' }, 'body.thread_id'],
+      [{ question: 'What should we stop?', team: 'Dispatch\u0000' }, 'body.team'],
+      [{ question: 'Why does this\u0000 matter?', item_id: 'LF-1' }, 'body.question'],
+    ];
+    for (const [body, location] of cases) {
+      const p = await problem(body, 400);
+      expect(p.errors, location).toEqual([{ location, message: expect.stringMatching(/NUL/) }]);
+    }
+    expect((await json(await c.request('GET', '/v1/threads?limit=100'))).threads.length).toBe(before);
+  });
+
   it('source without item_id, wrong types, wrong media type, no strategy', async () => {
     expect((await problem({ question: 'Why?', source: 'jira' }, 400)).errors[0].location).toBe('body.source');
     expect((await problem({ question: 42 }, 400)).errors[0].location).toBe('body.question');

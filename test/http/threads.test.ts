@@ -86,6 +86,22 @@ describe('list and delete', () => {
   });
 });
 
+describe('bad ids and cursors', () => {
+  it('a NUL character in a thread id or a cursor is a 400 naming the field', async () => {
+    for (const [method, path, location] of [
+      ['GET', '/v1/threads/%00', 'path.id'],
+      ['GET', '/v1/threads/thr_a%00b', 'path.id'],
+      ['DELETE', '/v1/threads/%00', 'path.id'],
+      ['GET', `/v1/threads?cursor=${btoa(JSON.stringify(['thr_\u0000']))}`, 'query.cursor'],
+    ] as const) {
+      const r = await c.request(method, path);
+      expect(r.status, `${method} ${path}`).toBe(400);
+      expect(r.headers.get('content-type')).toContain('application/problem+json');
+      expect((await json(r)).errors, `${method} ${path}`).toEqual([{ location, message: expect.stringMatching(/NUL/) }]);
+    }
+  });
+});
+
 describe('another workspace', () => {
   it('its thread does not exist here: 404 to read, delete and follow up, absent from the list', async () => {
     await seed(other, [{ id: 'O-1', title: 'Their item' }]);

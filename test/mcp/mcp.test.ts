@@ -125,11 +125,16 @@ describe('bad arguments come back as tool errors the assistant can read', () => 
       ['why_does_this_matter', {}, /item_id/],
       ['search_items', { query: '' }, /query/],
       ['stop_suggestions', { min_confidence: 2 }, /min_confidence/],
+      ['why_does_this_matter', { item_id: 'LF-1\u0000' }, /NUL[\s\S]*\bitem_id\b/],
+      ['why_does_this_matter', { item_id: 'LF-1', question: 'Why\u0000?' }, /NUL[\s\S]*\bquestion\b/],
+      ['search_items', { query: 'tracking\u0000' }, /NUL[\s\S]*\bquery\b/],
+      ['search_items', { query: 'tracking', status: 'todo\u0000' }, /NUL[\s\S]*\bstatus\b/],
+      ['stop_suggestions', { team: 'Dispatch\u0000' }, /NUL[\s\S]*\bteam\b/],
     ];
     for (const [name, args, mentions] of cases) {
       const r = await call(client, name, args);
       expect(r.isError, `${name} ${JSON.stringify(args)}`).toBe(true);
-      expect(textOf(r)).toMatch(mentions);
+      expect(textOf(r), textOf(r)).toMatch(mentions);
     }
   });
 
