@@ -195,18 +195,41 @@ export function firstWords(words: readonly (string | null | undefined)[], max = 
   return out;
 }
 
-/** The item last quoted, with its raw text and that text in lower case: an item is quoted a few times in a row. */
-let quoted: { item: AnalyzedItem['item']; raw: string; lower: string } | null = null;
+/**
+ * The item last quoted, with its title in lower case and (once needed) its description in lower case: an
+ * item is quoted a few times in a row.
+ */
+let quoted: { item: AnalyzedItem['item']; title: string; titleLower: string; desc: string; descLower: string | null } | null = null;
+
+/**
+ * verbatim(`${title}\n${description}`, needle), without building and lower-casing that whole text: lower
+ * case maps the joined text to the joined lower-cased parts (the line break is no letter, so no mapping
+ * that depends on the next or previous letter changes), and a needle without a line break that occurs in
+ * the title occurs there first. Offsets are those of the joined lower-cased text, as verbatim's are.
+ */
+function quoteFromItem(item: AnalyzedItem['item'], needle: string): string | null {
+  if (quoted?.item !== item) {
+    const title = item.title;
+    quoted = { item, title, titleLower: title.toLowerCase(), desc: item.description ?? '', descLower: null };
+  }
+  const { title, titleLower, desc } = quoted;
+  const n = needle.toLowerCase();
+  if (n.includes('\n')) return verbatim(`${title}\n${desc}`, needle);
+  let at = titleLower.indexOf(n);
+  if (at < 0) {
+    const inDesc = (quoted.descLower ??= desc.toLowerCase()).indexOf(n);
+    if (inDesc < 0) return null;
+    at = titleLower.length + 1 + inDesc;
+  }
+  // The joined raw text is only needed when the quote runs past the title into the description.
+  const q = at + needle.length <= title.length ? title.slice(at, at + needle.length)
+    : at > title.length ? desc.slice(at - title.length - 1, at - title.length - 1 + needle.length)
+    : `${title}\n${desc}`.slice(at, at + needle.length);
+  return q.toLowerCase() === n ? q : null;
+}
 
 export function itemEvidence(a: AnalyzedItem, needle?: string | null): Evidence {
-  let q: string | null = null;
-  if (needle) {
-    if (quoted?.item !== a.item) {
-      const raw = `${a.item.title}\n${a.item.description ?? ''}`;
-      quoted = { item: a.item, raw, lower: raw.toLowerCase() };
-    }
-    q = verbatim(quoted.raw, needle, quoted.lower);
-  }
+  const q = needle ? quoteFromItem(a.item, needle) : null;
   return { kind: 'item', id: a.id, quote: q ?? shorten(a.item.title || a.id) };
 }
 

@@ -1,6 +1,7 @@
 // Noise heuristics that need only the item itself: vague, busywork, stale. Generic cues of how tickets
 // read in any organisation; each threshold is stated with its reason.
 import type { AnalyzedItem } from './analyze.ts';
+import { anyOf } from './regex.ts';
 
 /** Titles that name an activity but no concrete change or outcome. */
 const VAGUE_TITLE_RE =
@@ -52,12 +53,16 @@ const TOOL_HOUSEKEEPING_RE = new RegExp(
 /** Meetings about meetings: alignment syncs and event logistics with no deliverable named. */
 const MEETING_LOGISTICS_RE = /^(?:prep(?:are)?(?: for)?|plan|organi[sz]e|book)\b.{0,30}\b(?:off-?sites?|team ?building|all-?hands|retreat)\b|^(?:align|sync|catch up|meet)(?:ing)? with \w+(?: team)? (?:on|about)\b/;
 
+const BUSYWORK_TITLE_RE = anyOf([STATUS_ARTIFACT_RE, TOOL_HOUSEKEEPING_RE, MEETING_LOGISTICS_RE, ARTIFACT_RE, RECURRING_RE]);
+
 /**
  * Busywork: an internal status artefact in the title (deck, status report, sync notes, spreadsheet) that
  * recurs, serves an internal audience or is moved by hand; or any recurring hand-copying of data.
  */
 export function isBusywork(a: AnalyzedItem): boolean {
   const title = a.title.toLowerCase();
+  // Every way to busywork starts with one of these patterns matching the title: one pass rules them all out.
+  if (!BUSYWORK_TITLE_RE.test(title)) return false;
   if (USER_FACING_RE.test(title)) return false;
   if (STATUS_ARTIFACT_RE.test(title)) return true;
   if (TOOL_HOUSEKEEPING_RE.test(title) || MEETING_LOGISTICS_RE.test(title)) return true;
