@@ -17,6 +17,11 @@ export interface Composed {
   confidence: Confidence;
   /** Every source the answer could have cited (what a model is allowed to cite too). */
   sources: Map<string, Source>;
+  /**
+   * Backlog text the answer echoes, raw (item ids and titles, score rationales, suggestion reasons, team names): it
+   * reaches a model inside Bearing's findings, so it is as untrusted as the item itself.
+   */
+  backlog: string[];
 }
 
 /** The lowest alignment of an item linked to a goal (the engine links at a goal score of LINK_MIN). */
@@ -37,6 +42,7 @@ const fixed = (x: number) => x.toFixed(2);
 export class AnswerDraft {
   private readonly sentences: string[] = [];
   private readonly cited = new Map<string, Citation>();
+  private readonly backlog: string[] = [];
 
   constructor(readonly sources: Map<string, Source>) {}
 
@@ -48,7 +54,20 @@ export class AnswerDraft {
     return `[${ref}]`;
   }
 
+  /** Backlog text for the answer (see `plain`), recorded as untrusted. */
+  echo(text: string, max?: number): string {
+    this.backlog.push(text);
+    return plain(text, max);
+  }
+
+  /** An item's id and title for the answer (see `itemLabel`), recorded as untrusted. */
+  label(item: { id: string; title: string }): string {
+    this.backlog.push(item.id, item.title);
+    return itemLabel(item);
+  }
+
   itemRef(item: { id: string; title: string }): string {
+    this.backlog.push(item.id, item.title);
     const s = itemSource(item);
     if (!/^[^\[\]\n]{1,300}$/.test(s.citation.ref)) return '';
     this.sources.set(s.citation.ref, s);
@@ -71,7 +90,7 @@ export class AnswerDraft {
   compose(confidence: Confidence): Composed {
     const answer = this.sentences.join(' ');
     const citations = refsIn(answer).flatMap((r) => this.cited.get(r) ?? []);
-    return { answer, citations, confidence, sources: this.sources };
+    return { answer, citations, confidence, sources: this.sources, backlog: this.backlog };
   }
 }
 
@@ -140,7 +159,7 @@ export function composeItemAnswer(input: ItemAnswerInput): Composed {
   const goals = goalsOf(strategy);
   const d = new AnswerDraft(passageSources(passages, version));
   const item = { id: facts.row.external_id, title: facts.row.title };
-  const label = itemLabel(item);
+  const label = d.label(item);
   const s = facts.score;
   const evidenceQuote = (id: string) => s?.evidence.find((e) => e.id === id && e.kind !== 'item')?.quote;
   const goalRef = (id: string) => {
@@ -172,7 +191,7 @@ export function composeItemAnswer(input: ItemAnswerInput): Composed {
     verdict.push(ng ? `It runs against non-goal ${ng.id} "${plain(ng.text)}"${goalRef(ng.id)}.` : `It runs against non-goal ${s.non_goal_id}.`);
   }
   if (s && (!linked || !d.hasStrategyCitation())) verdict.push(closestGoal(d, ranking, item.title) ?? '');
-  if (s?.rationale) why.push(`Why: ${plain(s.rationale, 400)}`);
+  if (s?.rationale) why.push(`Why: ${d.echo(s.rationale, 400)}`);
   if (s && linked) {
     // Prose the strategy says about the goal beyond its title, when the evidence quoted it.
     for (const e of s.evidence) {
@@ -183,20 +202,20 @@ export function composeItemAnswer(input: ItemAnswerInput): Composed {
     }
   }
 
-  const parent = facts.parent ? [`It belongs to ${facts.parent.type === 'epic' ? 'epic' : 'parent item'} ${itemLabel({ id: facts.parent.external_id, title: facts.parent.title })}${d.itemRef({ id: facts.parent.external_id, title: facts.parent.title })}.`] : [];
+  const parent = facts.parent ? [`It belongs to ${facts.parent.type === 'epic' ? 'epic' : 'parent item'} ${d.label({ id: facts.parent.external_id, title: facts.parent.title })}${d.itemRef({ id: facts.parent.external_id, title: facts.parent.title })}.`] : [];
 
   const dups: string[] = [];
   const keep = facts.duplicates.filter((x) => x.relation === 'keep');
   const copies = facts.duplicates.filter((x) => x.relation === 'copy');
   const similar = facts.duplicates.filter((x) => x.relation === 'similar');
-  const list = (xs: { id: string; title: string }[]) => xs.map((x) => `${itemLabel(x)}${d.itemRef(x)}`).join(', ');
+  const list = (xs: { id: string; title: string }[]) => xs.map((x) => `${d.label(x)}${d.itemRef(x)}`).join(', ');
   if (keep.length) dups.push(`The latest run found it duplicates ${list(keep)}: keep that one.`);
   if (copies.length) dups.push(`The latest run found ${copies.length === 1 ? 'a copy' : 'copies'} of it: ${list(copies)}.`);
   if (similar.length) dups.push(`It reads like a copy of ${list(similar)}.`);
 
   const sug = facts.suggestion;
   const suggestion = sug
-    ? [`The latest run suggests to ${sug.action} it (rank ${sug.rank}, confidence ${fixed(sug.confidence)}${sug.capacity_points !== null ? `, frees ${sug.capacity_points} points` : ''}): ${sug.reasons.map((r) => plain(r, 200)).join('; ')}.`]
+    ? [`The latest run suggests to ${sug.action} it (rank ${sug.rank}, confidence ${fixed(sug.confidence)}${sug.capacity_points !== null ? `, frees ${sug.capacity_points} points` : ''}): ${sug.reasons.map((r) => d.echo(r, 200)).join('; ')}.`]
     : [];
 
   if (s && s.run_id === null) notes.push('no finished run has scored it yet, so this is an estimate from its current text');

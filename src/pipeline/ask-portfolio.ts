@@ -7,7 +7,7 @@ import type { Deps } from '../deps.ts';
 import type { Strategy } from '../domain/contracts.ts';
 import type { StrategyPassage } from '../domain/strategy-chunks.ts';
 import { Problem } from '../lib/problem.ts';
-import { AnswerDraft, itemLabel, passageSources, plain, type Composed } from './ask-answer.ts';
+import { AnswerDraft, passageSources, plain, type Composed } from './ask-answer.ts';
 import { asksAboutOwnTeam, mentionedTeam, type AskIntent } from './ask-intent.ts';
 import { getPortfolio, type PortfolioView } from './portfolio.ts';
 
@@ -58,7 +58,7 @@ async function stopAnswer(deps: Deps, input: PortfolioAnswerInput, d: AnswerDraf
   ]);
   const team = input.team ?? mentionedTeam(input.question, teams);
   const rows = team === null ? all : all.filter((s) => s.team === team);
-  const forTeam = team === null ? '' : ` for team ${plain(team)}`;
+  const forTeam = team === null ? '' : ` for team ${d.echo(team)}`;
   if (!rows.length) {
     d.say(`The latest run (finished ${day(run.finished_at)}) suggests nothing to stop${forTeam}.`);
   } else {
@@ -73,7 +73,7 @@ async function stopAnswer(deps: Deps, input: PortfolioAnswerInput, d: AnswerDraf
     if (rows.length > top.length) d.say(`${rows.length - top.length} more: GET /v1/suggestions/stop${team === null ? '' : `?team=${encodeURIComponent(team)}`}.`);
   }
   if (team === null && asksAboutOwnTeam(input.question) && teams.length) {
-    d.say(`Bearing cannot tell which team is yours: ask again with "team" (one of: ${teams.slice(0, 8).map((t) => plain(t, 40)).join(', ')}${teams.length > 8 ? ', …' : ''}) to narrow this down.`);
+    d.say(`Bearing cannot tell which team is yours: ask again with "team" (one of: ${teams.slice(0, 8).map((t) => d.echo(t, 40)).join(', ')}${teams.length > 8 ? ', …' : ''}) to narrow this down.`);
   }
   if (PERIOD.test(input.question)) d.say('These come from the latest run, not from a plan for a given period.');
   d.say(versionNote(run, input.version));
@@ -92,10 +92,10 @@ function stopLine(
   let goal = '';
   if (score?.non_goal_id) goal = goalMarker(d, passages, score.non_goal_id, /"([^"]+)"/.exec(s.reasons.join(' '))?.[1]);
   const keepTitle = score?.duplicate_of ? keepTitles.get(score.duplicate_of) : undefined;
-  const keep = score?.duplicate_of && keepTitle !== undefined ? ` into ${itemLabel({ id: score.duplicate_of, title: keepTitle })}${d.itemRef({ id: score.duplicate_of, title: keepTitle })}` : '';
-  const reason = s.reasons.map((r) => plain(r, 160)).join('; ');
+  const keep = score?.duplicate_of && keepTitle !== undefined ? ` into ${d.label({ id: score.duplicate_of, title: keepTitle })}${d.itemRef({ id: score.duplicate_of, title: keepTitle })}` : '';
+  const reason = s.reasons.map((r) => d.echo(r, 160)).join('; ');
   const points = s.capacity_points === null ? 'unestimated' : pointsText(s.capacity_points);
-  return `${n}. ${s.action} ${itemLabel(item)}${d.itemRef(item)}${s.action === 'merge' ? keep : ''} — ${reason}${goal} (${points}, confidence ${fixed(s.confidence)}).`;
+  return `${n}. ${s.action} ${d.label(item)}${d.itemRef(item)}${s.action === 'merge' ? keep : ''} — ${reason}${goal} (${points}, confidence ${fixed(s.confidence)}).`;
 }
 
 async function latestPortfolio(deps: Deps, workspaceId: string): Promise<PortfolioView | null> {
@@ -149,7 +149,7 @@ async function overviewAnswer(deps: Deps, input: PortfolioAnswerInput, d: Answer
   if (p.duplicate_clusters.length) {
     const ids = [...new Set(p.duplicate_clusters.slice(0, 3).flat())];
     const titles = await titlesOf(deps.db, input.workspaceId, ids);
-    const clusters = p.duplicate_clusters.slice(0, 3).map((c) => c.map((id) => (titles.has(id) ? `${plain(id, 60)}${d.itemRef({ id, title: titles.get(id)! })}` : plain(id, 60))).join(' = '));
+    const clusters = p.duplicate_clusters.slice(0, 3).map((c) => c.map((id) => (titles.has(id) ? `${d.echo(id, 60)}${d.itemRef({ id, title: titles.get(id)! })}` : d.echo(id, 60))).join(' = '));
     d.say(`Duplicate clusters (${p.duplicate_clusters.length}): ${clusters.join('; ')}${p.duplicate_clusters.length > 3 ? '; …' : ''}.`);
   } else d.say('No duplicate clusters.');
   const gaps = p.coverage_gaps.filter((g) => g.items === 0).length;
