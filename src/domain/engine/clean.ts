@@ -52,12 +52,22 @@ const DATA_LINE_MIN_LENGTH = 40;
 const HAS_DIGIT = 1; // TICKET_KEY_RE
 const HAS_COLON = 2; // the section-label replace
 const HAS_MARKUP = 4; // the `*_~>#| replace
-const HAS_LONE_I = 8; // STORY_RE: white space, "i", white space
-const HAS_THAT = 16; // STORY_TAIL_RE: "that"
-const ALL = 31;
+const ALL = 7;
 const NON_ASCII = -1;
-const THAT = (0x74 << 24) | (0x68 << 16) | (0x61 << 8) | 0x74;
-const isSpace = (c: number): boolean => c === 32 || (c >= 9 && c <= 13);
+/**
+ * Per ASCII character: bit 8 letter or white space (counted per line), and its HAS_ flag. One table lookup
+ * per character keeps the pass cheap.
+ */
+const LETTER_OR_SPACE = 8;
+const CHAR_SHAPE = new Uint8Array(128);
+for (let c = 97; c <= 122; c++) CHAR_SHAPE[c] = LETTER_OR_SPACE;
+for (let c = 65; c <= 90; c++) CHAR_SHAPE[c] = LETTER_OR_SPACE;
+for (const c of [9, 11, 12, 13, 32]) CHAR_SHAPE[c] = LETTER_OR_SPACE; // \s in ASCII (line feeds end lines)
+for (let c = 48; c <= 57; c++) CHAR_SHAPE[c] = HAS_DIGIT;
+CHAR_SHAPE[58] = HAS_COLON;
+for (const ch of '`*_~>#|') CHAR_SHAPE[ch.charCodeAt(0)] = HAS_MARKUP;
+/** The user-story clauses need "i" between spaces or "that": searched for once, natively, in the kept text. */
+const STORY_GATE_RE = /\s[iI]\s|[tT][hH][aA][tT]/;
 
 /**
  * Letters and white space (ASCII) of each line of the text shapeOf read last: what lettersAndSpaces counts.
@@ -68,24 +78,15 @@ let lineCount = 0;
 
 function shapeOf(text: string): number {
   let f = 0;
-  let prev = 0;
-  let prev2 = 0;
-  let last4 = 0;
   let letters = 0;
   lineCount = 0;
-  for (let i = 0; i < text.length; i++) {
+  for (let i = 0, n = text.length; i < n; i++) {
     const c = text.charCodeAt(i);
     if (c >= 128) return NON_ASCII;
-    if (c === 10) { lineLetters[lineCount++] = letters; letters = 0; }
-    else if ((c >= 97 && c <= 122) || (c >= 65 && c <= 90) || isSpace(c)) letters++;
-    if (c >= 48 && c <= 57) f |= HAS_DIGIT;
-    else if (c === 58) f |= HAS_COLON;
-    else if (c === 96 || c === 42 || c === 95 || c === 126 || c === 62 || c === 35 || c === 124) f |= HAS_MARKUP;
-    else if (isSpace(c) && (prev === 105 || prev === 73) && isSpace(prev2)) f |= HAS_LONE_I;
-    last4 = (last4 << 8) | (c >= 65 && c <= 90 ? c + 32 : c);
-    if (last4 === THAT) f |= HAS_THAT;
-    prev2 = prev;
-    prev = c;
+    if (c === 10) { lineLetters[lineCount++] = letters; letters = 0; continue; }
+    const shape = CHAR_SHAPE[c]!;
+    if (shape === LETTER_OR_SPACE) letters++;
+    else f |= shape;
   }
   lineLetters[lineCount++] = letters;
   return f;
@@ -149,8 +150,7 @@ export function cleanText(raw: string, features: TextFeatures = emptyFeatures())
   if (features.checkboxes >= 2) features.acceptanceCriteria = true;
   // Lines were only dropped: what the kept text can match, the whole text could.
   let clean = out.join('\n');
-  if (shape & HAS_LONE_I) clean = clean.replace(STORY_RE, ' ');
-  if (shape & HAS_THAT) clean = clean.replace(STORY_TAIL_RE, ' ');
+  if (STORY_GATE_RE.test(clean)) clean = clean.replace(STORY_RE, ' ').replace(STORY_TAIL_RE, ' ');
   if (shape & HAS_COLON) clean = clean.replace(SECTION_LABEL_RE, ' ');
   if (shape & HAS_MARKUP) clean = clean.replace(MARKUP_RE, ' ');
   return clean;
