@@ -20,7 +20,7 @@ import { isInstructionLike, type BatchItemResult } from '../domain/engine/index.
 import type { ChatModel, ChatResult } from '../domain/llm.ts';
 import { checkJudgement, mergeVerdict, type Judgement, type Review } from './judge-verdict.ts';
 import { judgeContextFor, type JudgeContext } from './judge-context.ts';
-import { retrievePassages } from './retrieval.ts';
+import { retrievePassages, type Retrieved } from './retrieval.ts';
 
 export interface JudgeSettings {
   batchSize: number;
@@ -125,9 +125,9 @@ export function fallbackVerdict(t: JudgeTarget, run: JudgeRun, judge: string, re
   };
 }
 
-function judgedVerdict(t: JudgeTarget, run: JudgeRun, chat: ChatModel, ctx: JudgeContext, j: Judgement, extra: Partial<Provenance>): JudgedItem {
+function judgedVerdict(t: JudgeTarget, run: JudgeRun, chat: ChatModel, ctx: JudgeContext, j: Judgement, retrieved: ReadonlySet<string>, extra: Partial<Provenance>): JudgedItem {
   const text = `${t.item.title}\n${t.item.description ?? ''}`;
-  const v = mergeVerdict(t.engine, j, { instructionLike: isInstructionLike(text), ids: ctx.ids });
+  const v = mergeVerdict(t.engine, j, { instructionLike: isInstructionLike(text), ids: ctx.ids, retrieved });
   const scorer = `llm:${chat.model}`;
   return {
     uid: t.uid,
@@ -138,6 +138,8 @@ function judgedVerdict(t: JudgeTarget, run: JudgeRun, chat: ChatModel, ctx: Judg
     provenance: { scorer, prompt_version: JUDGE_PROMPT_VERSION, ...extra, ...(v.clamped.length ? { clamped: v.clamped } : {}), engine: engineOf(t, run.scorer) },
   };
 }
+
+const nearOf = (r: Retrieved, t: JudgeTarget): ReadonlySet<string> => new Set(r.byItem.get(t.uid)?.near ?? []);
 
 /** Runs `fn` over `items` with at most `limit` in flight. */
 async function pool<T>(items: T[], limit: number, fn: (x: T) => Promise<void>): Promise<void> {
@@ -167,11 +169,15 @@ export async function judgeTargets(
 
   // 1. The cache: same model, prompt version, strategy version and input → the earlier judgement, no call.
   const cached = await getJudgements<Judgement>(deps.db, key, targets.map((t) => t.input_hash));
-  const misses: JudgeTarget[] = [];
+  const misses = targets.filter((t) => !cached.has(t.input_hash));
+  // Retrieval (a database query, no provider call) for every judged item, cached or not: whether a raise above the
+  // engine's reading is backed depends on the passages found near the item.
+  const toRetrieve = targets.filter((t) => !cached.has(t.input_hash) || cached.get(t.input_hash)!.judgement);
+  const retrieved: Retrieved = toRetrieve.length ? await retrievePassages(deps, run, ctx, toRetrieve) : { model: null, byItem: new Map() };
   for (const t of targets) {
     const hit = cached.get(t.input_hash);
-    if (!hit) misses.push(t);
-    else if (hit.judgement) out.set(t.uid, judgedVerdict(t, run, chat, ctx, hit.judgement, { cached: true }));
+    if (!hit) continue;
+    if (hit.judgement) out.set(t.uid, judgedVerdict(t, run, chat, ctx, hit.judgement, nearOf(retrieved, t), { cached: true }));
     else {
       // A rejected answer is cached too: at temperature 0 the same input would be answered the same way.
       const v = fallbackVerdict(t, run, judge, 'unknown_ids', hit.rejected ?? undefined);
@@ -183,7 +189,6 @@ export async function judgeTargets(
 
   // 2. The rest, in batches: nearest passages, one completion each, checked and merged per item.
   if (misses.length) {
-    const retrieved = await retrievePassages(deps, run, ctx, misses);
     const batches: JudgeTarget[][] = [];
     for (let i = 0; i < misses.length; i += settings.batchSize) batches.push(misses.slice(i, i + settings.batchSize));
     await pool(batches, settings.concurrency, async (batch) => {
@@ -241,7 +246,7 @@ async function judgeBatch(
   ctx: JudgeContext,
   key: JudgementKey,
   batch: JudgeTarget[],
-  retrieved: Awaited<ReturnType<typeof retrievePassages>>,
+  retrieved: Retrieved,
 ): Promise<JudgedItem[]> {
   const judge = `llm:${deps.chat.model}`;
   const fallAll = (reason: FallbackReason, detail?: string) => batch.map((t) => fallbackVerdict(t, run, judge, reason, detail));
@@ -292,7 +297,7 @@ async function judgeBatch(
     toCache.push({ input_hash: t.input_hash, judgement: checked.judgement, rejected: null });
     const r = retrieved.byItem.get(t.uid);
     verdicts.push(
-      judgedVerdict(t, run, deps.chat, ctx, checked.judgement, {
+      judgedVerdict(t, run, deps.chat, ctx, checked.judgement, nearOf(retrieved, t), {
         retrieval: r?.source ?? 'engine',
         ...(r?.source === 'pgvector' && retrieved.model ? { embedding_model: retrieved.model } : {}),
         ...(checked.dropped_passages.length ? { dropped_passages: checked.dropped_passages } : {}),

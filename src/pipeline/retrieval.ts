@@ -16,7 +16,8 @@ export const PASSAGES_PER_ITEM = 4;
 export interface Retrieved {
   /** The embedding model whose vectors were compared (null without an embedder). */
   model: string | null;
-  byItem: Map<string, { ids: string[]; source: 'pgvector' | 'engine' }>;
+  /** `ids`: shown to the judge (nearest, then the engine's); `near`: found by vector search alone (may back a raise). */
+  byItem: Map<string, { ids: string[]; near: string[]; source: 'pgvector' | 'engine' }>;
 }
 
 /** The passages behind the engine's reading: its key result (or objective) and the non-goal it matched. */
@@ -51,7 +52,7 @@ export async function retrievePassages(
   for (const t of targets) {
     const near = (hits.get(t.uid) ?? []).map((h) => h.passage_id).filter((id) => ctx.ids.passages.has(id));
     const prior = enginePassages(t.engine.score, ctx);
-    byItem.set(t.uid, near.length ? { ids: [...new Set([...near, ...prior])], source: 'pgvector' } : { ids: prior, source: 'engine' });
+    byItem.set(t.uid, near.length ? { ids: [...new Set([...near, ...prior])], near, source: 'pgvector' } : { ids: prior, near: [], source: 'engine' });
   }
   return { model: embedder?.model ?? null, byItem };
 }

@@ -52,7 +52,7 @@ describe('a healthy provider', () => {
     const { rows, run, chatCalls } = await runWith(() => undefined);
     expectOneScoreEach(rows);
     expect(chatCalls).toBe(BATCHES);
-    expect(rows.every((r) => r.scorer === LLM && r.provenance.prompt_version === 'judge@1' && !r.provenance.fallback)).toBe(true);
+    expect(rows.every((r) => r.scorer === LLM && r.provenance.prompt_version === 'judge@2' && !r.provenance.fallback)).toBe(true);
     expect(rows.filter((r) => r.objective_id).every((r) => r.evidence.some((e) => e.kind === 'key_result' || e.kind === 'objective'))).toBe(true);
     expect(rows.some((r) => r.provenance.retrieval === 'pgvector' && r.provenance.embedding_model === 'fake-embed-384')).toBe(true);
     expect(run.scoring).toMatchObject({ by_scorer: { [LLM]: ITEMS.length }, fallbacks: {}, provider: { calls: BATCHES, failed_calls: 0, breaker: { open: false } } });

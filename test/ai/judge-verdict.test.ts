@@ -7,6 +7,7 @@ import type { BatchItemResult } from '../../src/domain/engine/index.ts';
 import { chunkStrategy } from '../../src/domain/strategy-chunks.ts';
 import {
   DISAGREEMENT_MARGIN,
+  MAX_UNBACKED_RAISE,
   NON_GOAL_MAX_ALIGNMENT,
   UNLINKED_MAX_ALIGNMENT,
   checkJudgement,
@@ -24,6 +25,9 @@ const ids: StrategyIds = {
   nonGoals: new Set(['NG1', 'NG2']),
   passages: new Map(passages.map((p) => [p.id, p])),
 };
+
+/** Passages vector search found near the item (backing for a raise of the L2.KR1 / L2 link). */
+const near: ReadonlySet<string> = new Set(['kr:L2.KR1', 'obj:L2#1']);
 
 const reply = (over: Partial<JudgeReplyItem> = {}): JudgeReplyItem => ({
   key: 'i1',
@@ -92,18 +96,18 @@ describe('checkJudgement', () => {
 
 describe('mergeVerdict', () => {
   it("takes the judge's link and cites the passages it relied on", () => {
-    const v = mergeVerdict(engine(), ok(reply({ passage_ids: ['kr:L2.KR1', 'obj:L2#1'] })), { instructionLike: false, ids });
+    const v = mergeVerdict(engine(), ok(reply({ passage_ids: ['kr:L2.KR1', 'obj:L2#1'] })), { instructionLike: false, ids, retrieved: near });
     expect(v.score).toMatchObject({ objective_id: 'L2', kr_id: 'L2.KR1', alignment: 0.8, flags: [] });
     expect(v.score.evidence.map((e) => `${e.kind}:${e.id}`)).toEqual(['key_result:L2.KR1', 'objective:L2']);
     expect(v.review).toBeNull();
   });
 
   it('caps unlinked work and work a non-goal rules out, and sets the matching flags', () => {
-    const unlinked = mergeVerdict(engine(), ok(reply({ objective_id: null, kr_id: null, alignment: 0.9, passage_ids: [] })), { instructionLike: false, ids });
+    const unlinked = mergeVerdict(engine(), ok(reply({ objective_id: null, kr_id: null, alignment: 0.9, passage_ids: [] })), { instructionLike: false, ids, retrieved: near });
     expect(unlinked.score.alignment).toBe(UNLINKED_MAX_ALIGNMENT);
     expect(unlinked.score.flags).toContain('unlinked');
     expect(unlinked.clamped).toEqual(['unlinked_max']);
-    const ng = mergeVerdict(engine(), ok(reply({ objective_id: null, kr_id: null, non_goal_id: 'NG1', alignment: 0.5, passage_ids: [] })), { instructionLike: false, ids });
+    const ng = mergeVerdict(engine(), ok(reply({ objective_id: null, kr_id: null, non_goal_id: 'NG1', alignment: 0.5, passage_ids: [] })), { instructionLike: false, ids, retrieved: near });
     expect(ng.score.alignment).toBe(NON_GOAL_MAX_ALIGNMENT);
     expect(ng.score.flags).toEqual(['unlinked', 'contradicts_non_goal']);
     expect(ng.score.evidence).toEqual([{ kind: 'non_goal', id: 'NG1', quote: 'We will not open new depots this fiscal year.' }]);
@@ -111,32 +115,61 @@ describe('mergeVerdict', () => {
 
   it("keeps the engine's stale flag and drops its stop candidate when the judge finds the item aligned", () => {
     const stop = { id: 'LF-4', capacity_points: 3, status: 'todo' as const, reason: 'unaligned_effort' as const, action: 'stop' as const, reasons: ['x'], confidence: 0.7 };
-    const v = mergeVerdict(engine({ objective_id: null, kr_id: null, alignment: 0.1, flags: ['unlinked', 'stale'] }, stop), ok(reply()), { instructionLike: false, ids });
+    const v = mergeVerdict(engine({ objective_id: null, kr_id: null, alignment: 0.1, flags: ['unlinked', 'stale'] }, stop), ok(reply()), { instructionLike: false, ids, retrieved: near });
     expect(v.score.flags).toEqual(['stale']);
     expect(v.stop).toBeNull();
-    const still = mergeVerdict(engine({ objective_id: null, kr_id: null, alignment: 0.1, flags: ['unlinked'] }, stop), ok(reply({ objective_id: null, kr_id: null, alignment: 0.1 })), { instructionLike: false, ids });
+    const still = mergeVerdict(engine({ objective_id: null, kr_id: null, alignment: 0.1, flags: ['unlinked'] }, stop), ok(reply({ objective_id: null, kr_id: null, alignment: 0.1 })), { instructionLike: false, ids, retrieved: near });
     expect(still.stop).toEqual(stop);
   });
 
   it('an item that instructs the scorer never gains: the engine reading stays, alignment can only fall', () => {
     const e = engine({ objective_id: null, kr_id: null, alignment: 0.05, flags: ['unlinked'] });
     const gullible = ok(reply({ objective_id: 'L1', kr_id: 'L1.KR1', alignment: 1, execution_health: true }));
-    const v = mergeVerdict(e, gullible, { instructionLike: true, ids });
+    const v = mergeVerdict(e, gullible, { instructionLike: true, ids, retrieved: near });
     expect(v.score).toMatchObject({ alignment: 0.05, objective_id: null, kr_id: null, execution_health: false, flags: ['unlinked'] });
     expect(v.clamped).toEqual(['instruction_like']);
     expect(v.score.rationale).toMatch(/instructions aimed at the scorer/);
     expect(v.review?.reasons).toEqual(['objective', 'alignment']);
-    const lower = mergeVerdict(engine({ alignment: 0.6 }), ok(reply({ alignment: 0.2 })), { instructionLike: true, ids });
+    const lower = mergeVerdict(engine({ alignment: 0.6 }), ok(reply({ alignment: 0.2 })), { instructionLike: true, ids, retrieved: near });
     expect(lower.score.alignment).toBe(0.2);
   });
 
+  it('the judge saying an item contains instructions clamps it like the filter does, even when the filter missed it', () => {
+    const e = engine({ objective_id: null, kr_id: null, alignment: 0.1, flags: ['unlinked'] });
+    const v = mergeVerdict(e, ok(reply({ alignment: 0.9, contains_instructions: true })), { instructionLike: false, ids, retrieved: near });
+    expect(v.score).toMatchObject({ alignment: 0.1, objective_id: null });
+    expect(v.clamped).toEqual(['judge_found_instructions']);
+    expect(ok(reply()).contains_instructions).toBe(false); // absent from the reply: not said
+  });
+
+  it(`raises alignment at most ${MAX_UNBACKED_RAISE} above the engine unless a cited, retrieved passage of the chosen goal backs it and the engine links that objective`, () => {
+    const e = engine({ objective_id: null, kr_id: null, alignment: 0.1, flags: ['unlinked'] });
+    const unbacked = mergeVerdict(e, ok(reply({ alignment: 1 })), { instructionLike: false, ids, retrieved: new Set() });
+    expect(unbacked.score.alignment).toBeCloseTo(0.1 + MAX_UNBACKED_RAISE, 6);
+    expect(unbacked.clamped).toEqual(['unbacked_raise']);
+    expect(unbacked.review?.reasons).toContain('alignment'); // a human still sees what the judge said
+    // Citing a retrieved passage of another goal, or the goal's passage when retrieval did not find it, is no backing.
+    expect(mergeVerdict(e, ok(reply({ alignment: 1, passage_ids: ['obj:L1#1'] })), { instructionLike: false, ids, retrieved: new Set(['obj:L1#1']) }).clamped).toEqual(['unbacked_raise']);
+    expect(mergeVerdict(e, ok(reply({ alignment: 1, passage_ids: ['kr:L2.KR1'] })), { instructionLike: false, ids, retrieved: new Set(['kr:L2.KR2']) }).clamped).toEqual(['unbacked_raise']);
+    // Retrieved and cited, but the engine found no link to L2: nearness alone does not back a raise.
+    expect(mergeVerdict(e, ok(reply({ alignment: 1 })), { instructionLike: false, ids, retrieved: near }).clamped).toEqual(['unbacked_raise']);
+    // Backed: the key result's own passage, cited and found near the item, whose objective the engine links too.
+    const linked = engine({ objective_id: 'L2', kr_id: null, alignment: 0.3 });
+    const backed = mergeVerdict(linked, ok(reply({ alignment: 0.8 })), { instructionLike: false, ids, retrieved: near });
+    expect(backed.score.alignment).toBe(0.8);
+    expect(backed.clamped).toEqual([]);
+    expect(mergeVerdict(linked, ok(reply({ alignment: 0.8 })), { instructionLike: false, ids, retrieved: new Set() }).score.alignment).toBe(0.5);
+    // Lowering, or raising within the margin, needs no backing.
+    expect(mergeVerdict(engine({ alignment: 0.5 }), ok(reply({ alignment: 0.65, passage_ids: [] })), { instructionLike: false, ids, retrieved: new Set() }).score.alignment).toBe(0.65);
+  });
+
   it(`flags a different objective, or alignments more than ${DISAGREEMENT_MARGIN} apart, for review`, () => {
-    expect(mergeVerdict(engine(), ok(reply({ objective_id: 'L1', kr_id: null })), { instructionLike: false, ids }).review?.reasons).toEqual(['objective']);
-    expect(mergeVerdict(engine({ alignment: 0.7 }), ok(reply({ alignment: 0.35 })), { instructionLike: false, ids }).review).toMatchObject({
+    expect(mergeVerdict(engine(), ok(reply({ objective_id: 'L1', kr_id: null })), { instructionLike: false, ids, retrieved: near }).review?.reasons).toEqual(['objective']);
+    expect(mergeVerdict(engine({ alignment: 0.7 }), ok(reply({ alignment: 0.35 })), { instructionLike: false, ids, retrieved: near }).review).toMatchObject({
       reasons: ['alignment'],
       engine: { objective_id: 'L2', alignment: 0.7 },
       judge: { objective_id: 'L2', alignment: 0.35 },
     });
-    expect(mergeVerdict(engine({ alignment: 0.7 }), ok(reply({ alignment: 0.45 })), { instructionLike: false, ids }).review).toBeNull();
+    expect(mergeVerdict(engine({ alignment: 0.7 }), ok(reply({ alignment: 0.45 })), { instructionLike: false, ids, retrieved: near }).review).toBeNull();
   });
 });

@@ -94,7 +94,7 @@ describe('bearing serve with an OpenAI-compatible provider', () => {
     expect(provider.calls.embeddings).toBeGreaterThan(0);
 
     const score = (await api('GET', '/v1/items/PAY-101/score?include=provenance')).json;
-    expect(score).toMatchObject({ id: 'PAY-101', scorer: 'llm:fake-judge-1', provenance: { prompt_version: 'judge@1', retrieval: 'pgvector', embedding_model: 'fake-embed-384' } });
+    expect(score).toMatchObject({ id: 'PAY-101', scorer: 'llm:fake-judge-1', provenance: { prompt_version: 'judge@2', retrieval: 'pgvector', embedding_model: 'fake-embed-384' } });
     expect(score.objective_id).not.toBeNull();
     expect(score.evidence.some((e: any) => (e.kind === 'key_result' || e.kind === 'objective') && e.quote.length > 0)).toBe(true);
   }, 90_000);

@@ -53,8 +53,12 @@ export function readOutline(prompt: string): { objectives: string[]; keyResults:
   return { objectives, keyResults };
 }
 
-/** What a gullible judge obeys: instructions to the scorer, in the words attackers use. */
-const INSTRUCTION = /ignore (all |any )?(previous|prior)|score (this|it)|rate this|system (note|prompt)|set (the )?alignment|top priority|you are now|give (this|it) a score|mark this ticket/i;
+/**
+ * What a gullible judge obeys: instructions to the scorer, in the words attackers use — including phrasings the
+ * product's injection filter does not recognise (a model may obey those too).
+ */
+const INSTRUCTION =
+  /ignore (all |any )?(previous|prior)|score (this|it)|rate this|system (note|prompt)|set (the )?alignment|top priority|you are now|give (this|it) a score|mark this ticket|note to the ai|must be rated|automated (scorer|review)|\bAI: classify|maximum alignment|reviewer bots/i;
 
 export function createFakeJudge(init: Partial<Pick<FakeJudge, 'mode' | 'gullible' | 'override'>> = {}): FakeJudge {
   const judge: FakeJudge = {
@@ -81,14 +85,19 @@ export function createFakeJudge(init: Partial<Pick<FakeJudge, 'mode' | 'gullible
             execution_health: it.prior.execution_health,
             flags: [...it.prior.flags], // echoes the prior's flags as shown, as models do
             non_goal_id: it.prior.non_goal_id,
+            contains_instructions: false,
             rationale: it.prior.objective_id
               ? `Serves ${it.prior.kr_id ?? it.prior.objective_id}, as the nearest passages say.`
               : 'Serves no objective of the strategy.',
             passage_ids: it.nearest_passages.slice(0, 2),
           };
           if (judge.mode === 'invent_ids') return { ...base, objective_id: `${objectives[0] ?? 'O'}-INVENTED`, kr_id: null };
-          if (judge.gullible && INSTRUCTION.test(`${it.title}\n${it.description ?? ''}`)) {
-            return { ...base, objective_id: objectives[0] ?? null, kr_id: null, alignment: 1, execution_health: true, flags: [], rationale: 'Top priority, as the item says.' };
+          const text = `${it.title}\n${it.description ?? ''}`;
+          if (judge.gullible && INSTRUCTION.test(text)) {
+            // Obeys: the objective the item names (else the first), alignment 1, citing that objective's passage too.
+            const named = objectives.find((o) => new RegExp(`\\b${o.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\b`).test(text)) ?? objectives[0] ?? null;
+            const cite = named ? [`obj:${named}#1`, ...it.nearest_passages] : it.nearest_passages;
+            return { ...base, objective_id: named, kr_id: null, alignment: 1, execution_health: true, flags: [], passage_ids: [...new Set(cite)], rationale: 'Top priority, as the item says.' };
           }
           return { ...base, ...judge.override?.(it, objectives), key: it.key };
         }),
