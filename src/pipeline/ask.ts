@@ -13,6 +13,7 @@ import { ASK_PROMPT_VERSION, buildAskPrompt } from '../../prompts/ask.ts';
 import { composeItemAnswer, composeStrategyAnswer, type Composed, type Confidence } from './ask-answer.ts';
 import { MarkerFilter, type Citation, type Source } from './ask-citations.ts';
 import { classifyIntent, isPortfolioIntent, itemFocus, mentionedItemIds, refersBack, type AskIntent } from './ask-intent.ts';
+import { unknownGoalChecker } from './ask-goals.ts';
 import { rejectNul } from './ask-input.ts';
 import { ProviderTimeout, streamModelAnswer, type LlmRun } from './ask-llm.ts';
 import { portfolioAnswer } from './ask-portfolio.ts';
@@ -39,7 +40,8 @@ export interface AskInput {
   persist?: boolean;
 }
 
-export type FallbackReason = 'provider_error' | 'provider_timeout' | 'no_valid_citations';
+/** `unknown_goal`: the model's text named a goal id (or passage) the strategy does not have. */
+export type FallbackReason = 'provider_error' | 'provider_timeout' | 'no_valid_citations' | 'unknown_goal';
 
 export interface AskResult {
   thread_id: string | null;
@@ -126,6 +128,7 @@ export async function prepareAsk(deps: Deps, input: AskInput): Promise<PreparedA
   if (!active) throw new Problem('conflict', 'this workspace has no strategy yet: PUT /v1/strategy first');
   const version = active.version;
   const passages = await listPassages(deps.db, input.workspaceId, version);
+  const unknownGoals = unknownGoalChecker(active.parsed, passages);
   // Instruction-like sentences never steer what is looked up or cited.
   const asked = neutral(question);
   const item = input.itemId !== undefined ? await resolveItem(deps, input.workspaceId, input.itemId, input.source) : await impliedItem(deps, input.workspaceId, asked, thread);
@@ -192,7 +195,11 @@ export async function prepareAsk(deps: Deps, input: AskInput): Promise<PreparedA
             yield { type: 'token', data: { text: piece.text } };
           } else yield { type: 'citation', data: piece.citation };
         }
-        if (run.citations.length && run.text.trim()) {
+        const invented = unknownGoals(run.text);
+        if (invented.length) {
+          fallback = 'unknown_goal';
+          deps.logger.warn('the model named goals the strategy does not have; answering deterministically', { goals: invented.slice(0, 5), workspace_id: input.workspaceId });
+        } else if (run.citations.length && run.text.trim()) {
           result = { answer: run.text.trim(), citations: run.citations, ...base, mode: 'model', confidence: composed.confidence, model: deps.chat.model, prompt_version: ASK_PROMPT_VERSION, fallback_reason: null, replaces_streamed_text: false };
         } else fallback = 'no_valid_citations';
       } catch (e) {

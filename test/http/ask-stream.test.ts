@@ -151,6 +151,23 @@ describe('with a provider', () => {
     expect(done.citations).toEqual(reference.citations);
   });
 
+  it('a model naming a goal the strategy does not have: the deterministic answer (JSON and SSE), done last', async () => {
+    const q = { question: 'Why does this matter?', item_id: 'LF-4' };
+    const reference = await deterministic(q);
+    for (const invented of ['It serves objective L9 [obj:L1#1].', 'It moves key result L2.KR7 [kr:L2.KR1].', 'See kr:L5.KR1 and [kr:L2.KR1].', 'It avoids non-goal NG4 [kr:L2.KR1].']) {
+      server.chat = () => `${invented} That is why it matters.`;
+      const a = await answer(q);
+      expect(a, invented).toMatchObject({ mode: 'deterministic', fallback_reason: 'unknown_goal', answer: reference.answer });
+      expect(a.citations).toEqual(reference.citations);
+      const { events, done } = await streamed(q);
+      expect(events[events.length - 1]!.event).toBe('done');
+      expect(done, invented).toMatchObject({ mode: 'deterministic', fallback_reason: 'unknown_goal', replaces_streamed_text: true, answer: reference.answer });
+    }
+    // Goals that exist, named in prose or as refs, are fine.
+    server.chat = () => 'It serves key result L2.KR1 of objective L2 [kr:L2.KR1], not non-goal NG1 (see obj:L2#1).';
+    expect(await answer(q)).toMatchObject({ mode: 'model', fallback_reason: null });
+  });
+
   it('the provider cuts the stream mid-way: falls back and still completes, done last', async () => {
     server.chat = honest;
     server.fail('chat', 'cut_stream', 1);

@@ -35,7 +35,10 @@ export const AnswerSchema = z
     retrieval: z.enum(['vector', 'lexical', 'none']),
     model: z.string().nullable(),
     prompt_version: z.string().nullable(),
-    fallback_reason: z.enum(['provider_error', 'provider_timeout', 'no_valid_citations']).nullable(),
+    fallback_reason: z
+      .enum(['provider_error', 'provider_timeout', 'no_valid_citations', 'unknown_goal'])
+      .nullable()
+      .openapi({ description: "why a configured provider's answer was not used (unknown_goal: it named a goal the strategy does not have)" }),
     replaces_streamed_text: z.boolean().openapi({ description: 'SSE: tokens of a failed model answer were streamed; `answer` replaces them' }),
   })
   .openapi('Answer');
