@@ -57,11 +57,13 @@ export async function requireThread(db: Db, workspaceId: string, id: string, loc
 }
 
 export async function listThreads(db: Db, workspaceId: string, q: { limit: number; cursor?: string }): Promise<{ threads: ThreadView[]; next_cursor: string | null }> {
-  const after = q.cursor === undefined ? undefined : decodeCursor(q.cursor, (p): p is [string] => p.length === 1 && typeof p[0] === 'string')[0];
-  rejectNul(after, 'query.cursor');
-  const rows = await threadsPage(db, workspaceId, q.limit + 1, after);
+  // [updated_us, id] of the last thread listed: where it stood then, not where it stands now.
+  const at = q.cursor === undefined ? undefined : decodeCursor(q.cursor, (p): p is [string, string] => p.length === 2 && typeof p[0] === 'string' && /^\d{1,18}$/.test(p[0]) && typeof p[1] === 'string');
+  rejectNul(at?.[1], 'query.cursor');
+  const rows = await threadsPage(db, workspaceId, q.limit + 1, at && { updatedUs: at[0], id: at[1] });
   const page = rows.slice(0, q.limit);
-  return { threads: page.map(threadView), next_cursor: rows.length > q.limit ? encodeCursor([page[page.length - 1]!.id]) : null };
+  const last = page[page.length - 1];
+  return { threads: page.map(threadView), next_cursor: rows.length > q.limit && last ? encodeCursor([last.updated_us, last.id]) : null };
 }
 
 export async function getThreadWithMessages(db: Db, workspaceId: string, id: string): Promise<ThreadView & { messages_list: MessageView[] }> {

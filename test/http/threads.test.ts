@@ -71,6 +71,22 @@ describe('list and delete', () => {
     expect((await c.request('GET', '/v1/threads?cursor=garbage')).status).toBe(400);
   });
 
+  it('a cursor keeps its place when the thread it ends on gets a follow-up or is deleted between pages', async () => {
+    for (const change of ['follow-up', 'delete'] as const) {
+      const ws = await env.clientFor(uniqueName(`threads-paging-${change}`));
+      await seed(ws);
+      const ids: string[] = [];
+      for (const question of ['Where is our effort going?', 'What should we stop?', 'Which key results have no work?']) ids.push((await ask({ question }, ws)).thread_id!);
+      const page1 = await json(await ws.request('GET', '/v1/threads?limit=2'));
+      expect(page1.threads.map((t: any) => t.id)).toEqual([ids[2], ids[1]]);
+      if (change === 'follow-up') await ask({ question: 'And what about LF-1?', thread_id: ids[1] }, ws);
+      else expect((await ws.request('DELETE', `/v1/threads/${ids[1]}`)).status).toBe(204);
+      const page2 = await json(await ws.request('GET', `/v1/threads?limit=2&cursor=${page1.next_cursor}`));
+      expect(page2.threads.map((t: any) => t.id), change).toEqual([ids[0]]);
+      expect(page2.next_cursor).toBeNull();
+    }
+  });
+
   it('deletes a thread and its messages (write scope); it is gone afterwards', async () => {
     const a = await ask({ question: 'Why does this matter?', item_id: 'LF-9' });
     const reader = await env.clientFor(c.workspace.name, ['read']);
@@ -92,7 +108,7 @@ describe('bad ids and cursors', () => {
       ['GET', '/v1/threads/%00', 'path.id'],
       ['GET', '/v1/threads/thr_a%00b', 'path.id'],
       ['DELETE', '/v1/threads/%00', 'path.id'],
-      ['GET', `/v1/threads?cursor=${btoa(JSON.stringify(['thr_\u0000']))}`, 'query.cursor'],
+      ['GET', `/v1/threads?cursor=${btoa(JSON.stringify(['1700000000000000', 'thr_\u0000']))}`, 'query.cursor'],
     ] as const) {
       const r = await c.request(method, path);
       expect(r.status, `${method} ${path}`).toBe(400);

@@ -11,6 +11,8 @@ export interface ThreadRow {
   messages: number;
   created_at: Date;
   updated_at: Date;
+  /** updated_at in microseconds since the epoch (exact, unlike a Date): the position of the thread in a listing. */
+  updated_us: string;
 }
 
 export interface MessageRow {
@@ -24,7 +26,8 @@ export interface MessageRow {
 }
 
 const THREAD_COLS = `t.id, t.title, t.item_uid, i.external_id AS item_external_id,
-  (SELECT count(*)::int FROM ask_messages m WHERE m.thread_id = t.id) AS messages, t.created_at, t.updated_at`;
+  (SELECT count(*)::int FROM ask_messages m WHERE m.thread_id = t.id) AS messages, t.created_at, t.updated_at,
+  (extract(epoch FROM t.updated_at) * 1000000)::bigint::text AS updated_us`;
 const THREAD_FROM = `ask_threads t LEFT JOIN items i ON i.uid = t.item_uid AND i.deleted_at IS NULL`;
 
 export async function getThread(q: Queryable, workspaceId: string, id: string): Promise<ThreadRow | null> {
@@ -32,14 +35,17 @@ export async function getThread(q: Queryable, workspaceId: string, id: string): 
   return r.rows[0] ?? null;
 }
 
-/** Threads most recently active first; `afterId`: the last thread of the previous page (resolved in SQL). */
-export async function threadsPage(q: Queryable, workspaceId: string, limit: number, afterId?: string): Promise<ThreadRow[]> {
+/**
+ * Threads most recently active first; `after`: where the last thread of the previous page stood when it was listed
+ * (its updated_us and id), so a thread that moved or went away since neither repeats a page nor ends the listing.
+ */
+export async function threadsPage(q: Queryable, workspaceId: string, limit: number, after?: { updatedUs: string; id: string }): Promise<ThreadRow[]> {
   const r = await q.query<ThreadRow>(
     `SELECT ${THREAD_COLS} FROM ${THREAD_FROM}
       WHERE t.workspace_id = $1
-        AND ($2::text IS NULL OR (t.updated_at, t.id) < (SELECT updated_at, id FROM ask_threads WHERE workspace_id = $1 AND id = $2))
-      ORDER BY t.updated_at DESC, t.id DESC LIMIT $3`,
-    [workspaceId, afterId ?? null, limit],
+        AND ($2::bigint IS NULL OR (t.updated_at, t.id) < (timestamptz 'epoch' + $2::bigint * interval '1 microsecond', $3::text))
+      ORDER BY t.updated_at DESC, t.id DESC LIMIT $4`,
+    [workspaceId, after?.updatedUs ?? null, after?.id ?? null, limit],
   );
   return r.rows;
 }
