@@ -54,7 +54,8 @@ export function decideSignals(
 ): BatchItemResult[] {
   const nowMs = typeof opts.now === 'string' ? Date.parse(opts.now) : opts.now.getTime();
   const links = resolveLinks(index, known, targets);
-  const allTitles = new Map(known.map((s) => [s.a.id, s.a.item.title]));
+  const allTitles = new Map<string, string>();
+  for (const s of known) allTitles.set(s.a.id, s.a.item.title);
   for (const [id, t] of titles) allTitles.set(id, t);
   const ctx = { index, nowMs, staleDays: opts.staleDays ?? DEFAULT_STALE_DAYS, duplicateOf, titles: allTitles };
   return targets.map((s) => decideItem(ctx, s, links.get(s.a.id)!));
