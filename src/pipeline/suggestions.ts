@@ -1,7 +1,7 @@
 // Stop suggestions of a finished run, and feedback on them. A rejected (or snoozed) suggestion is not made again
 // until the item or the strategy changes: the feedback row pins both, and finalize reads it (suppressedItems).
 import { feedbackCounts, insertFeedback, latestFeedback, type FeedbackRow, type Verdict } from '../adapters/db/feedback.ts';
-import { getSuggestion, readSuggestions, type SuggestionRow } from '../adapters/db/run-reads.ts';
+import { getSuggestion, readSuggestions } from '../adapters/db/run-reads.ts';
 import { finishedRuns, getRun, type RunRow } from '../adapters/db/runs.ts';
 import { insertAudit } from '../adapters/db/audit.ts';
 import type { Db } from '../deps.ts';
@@ -34,19 +34,6 @@ export interface SuggestionView extends StopSuggestion {
   run_id: string;
 }
 
-const toView = (g: SuggestionRow): SuggestionView => ({
-  id: g.external_id,
-  rank: g.rank,
-  action: g.action,
-  reasons: g.reasons,
-  capacity_points: g.capacity_points,
-  confidence: g.confidence,
-  suggestion_id: g.id,
-  team: g.team,
-  title: g.title,
-  run_id: g.run_id,
-});
-
 export interface SuggestionQuery {
   run_id?: string;
   team?: string;
@@ -58,15 +45,19 @@ export interface SuggestionQuery {
 
 const runAndRank = (p: unknown[]): p is [string, number] => p.length === 2 && typeof p[0] === 'string' && Number.isInteger(p[1]);
 
+export interface SuggestionsPage {
+  run_id: string;
+  suggestions: SuggestionView[];
+  next_cursor: string | null;
+  feedback: Record<Verdict, number>;
+}
+
 /**
- * A page of a run's stop suggestions in rank order. The cursor names its run, so paging on continues in the same
- * run even when a newer run finishes meanwhile.
+ * A page of a run's stop suggestions in rank order, as the JSON text of GET /v1/suggestions/stop (the page comes
+ * from the database as JSON). The cursor names its run, so paging on continues in the same run even when a newer run
+ * finishes meanwhile.
  */
-export async function listStopSuggestions(
-  db: Db,
-  workspaceId: string,
-  q: SuggestionQuery,
-): Promise<{ run_id: string; suggestions: SuggestionView[]; next_cursor: string | null; feedback: Record<Verdict, number> }> {
+export async function stopSuggestionsJson(db: Db, workspaceId: string, q: SuggestionQuery): Promise<string> {
   let afterRank = 0;
   let runId = q.run_id;
   if (q.cursor !== undefined) {
@@ -85,16 +76,17 @@ export async function listStopSuggestions(
     action: q.action,
     min_confidence: q.min_confidence,
     after_rank: afterRank,
-    limit: q.limit + 1,
+    limit: q.limit,
   });
   if (read.run_id === null) throw new Problem('not_found', 'no finished scoring run yet: POST /v1/runs starts one');
-  const page = read.rows.slice(0, q.limit);
-  return {
-    run_id: read.run_id,
-    suggestions: page.map(toView),
-    next_cursor: read.rows.length > q.limit ? encodeCursor([read.run_id, page[page.length - 1]!.rank]) : null,
-    feedback: { accepted: 0, rejected: 0, snoozed: 0, ...read.feedback },
-  };
+  const nextCursor = read.more && read.last_rank !== null ? encodeCursor([read.run_id, read.last_rank]) : null;
+  const feedback: Record<Verdict, number> = { accepted: 0, rejected: 0, snoozed: 0, ...read.feedback };
+  return `{"run_id":${JSON.stringify(read.run_id)},"suggestions":${read.page},"next_cursor":${JSON.stringify(nextCursor)},"feedback":${JSON.stringify(feedback)}}`;
+}
+
+/** The same page as an object (for callers that compose it into something else). */
+export async function listStopSuggestions(db: Db, workspaceId: string, q: SuggestionQuery): Promise<SuggestionsPage> {
+  return JSON.parse(await stopSuggestionsJson(db, workspaceId, q)) as SuggestionsPage;
 }
 
 export interface FeedbackView {

@@ -170,28 +170,39 @@ const FEEDBACK_COUNTS = `(SELECT COALESCE(json_object_agg(f.verdict, f.n), '{}':
 export interface SuggestionsRead {
   /** The run read: `runId` when given and finished, else the latest finished run; null when there is none. */
   run_id: string | null;
-  rows: SuggestionRow[];
+  /** The page as a JSON array of the API's suggestion objects (text: sent as it is, never parsed here). */
+  page: string;
+  /** Whether more suggestions follow the page, and the page's last rank (the next cursor's position). */
+  more: boolean;
+  last_rank: number | null;
   feedback: Partial<Record<'accepted' | 'rejected' | 'snoozed', number>>;
 }
 
 /**
  * A page of a finished run's stop suggestions with the workspace's feedback counts, in one round trip (the run
- * resolved in the same statement): the read every client polls.
+ * resolved in the same statement): the read every client polls. The page is built as JSON text in the database, in
+ * the API's shape (GET /v1/suggestions/stop), so serving it neither parses nor re-serializes ~20 KB per request.
  */
 export async function readSuggestions(q: Queryable, workspaceId: string, runId: string | null, f: SuggestionFilter): Promise<SuggestionsRead> {
-  const r = await q.query<SuggestionsRead>(
+  const r = await q.query<{ run_id: string | null; page: string; more: boolean; last_rank: number | null; feedback: SuggestionsRead['feedback'] }>(
     `WITH run AS (
        SELECT id FROM scoring_runs
         WHERE workspace_id = $1 AND status = 'finished' AND NOT dry_run AND ($2::text IS NULL OR id = $2)
-        ORDER BY finished_at DESC, id DESC LIMIT 1)
+        ORDER BY finished_at DESC, id DESC LIMIT 1),
+     page AS (
+       SELECT g.rank, row_number() OVER (ORDER BY g.rank) AS n,
+              json_build_object('id', i.external_id, 'rank', g.rank, 'action', g.action, 'reasons', g.reasons,
+                                'capacity_points', g.capacity_points, 'confidence', g.confidence, 'suggestion_id', g.id,
+                                'team', g.team, 'title', i.title, 'run_id', g.run_id) AS view
+         FROM stop_suggestions g JOIN items i ON i.uid = g.item_uid
+        WHERE g.workspace_id = $1 AND g.run_id = (SELECT id FROM run) AND g.rank > $3
+          AND ($4::text IS NULL OR g.team = $4) AND ($5::text IS NULL OR g.action = $5)
+          AND ($6::float8 IS NULL OR g.confidence >= $6)
+        ORDER BY g.rank LIMIT $7 + 1)
      SELECT (SELECT id FROM run) AS run_id,
-            (SELECT COALESCE(json_agg(p ORDER BY p.rank), '[]'::json) FROM (
-               SELECT ${SUGGESTION_COLS}
-                 FROM stop_suggestions g JOIN items i ON i.uid = g.item_uid
-                WHERE g.workspace_id = $1 AND g.run_id = (SELECT id FROM run) AND g.rank > $3
-                  AND ($4::text IS NULL OR g.team = $4) AND ($5::text IS NULL OR g.action = $5)
-                  AND ($6::float8 IS NULL OR g.confidence >= $6)
-                ORDER BY g.rank LIMIT $7) p) AS rows,
+            (SELECT COALESCE(json_agg(view ORDER BY rank) FILTER (WHERE n <= $7), '[]'::json)::text FROM page) AS page,
+            (SELECT count(*) > $7 FROM page) AS more,
+            (SELECT max(rank) FILTER (WHERE n <= $7) FROM page) AS last_rank,
             ${FEEDBACK_COUNTS} AS feedback`,
     [workspaceId, runId, f.after_rank, f.team ?? null, f.action ?? null, f.min_confidence ?? null, f.limit],
   );
