@@ -1,7 +1,7 @@
 // Questions about the whole portfolio — what to stop, which key results have no work, where the effort goes —
 // answered from the latest finished run's stop suggestions and portfolio snapshot, cited to items and goals.
-import { runScoresOf, titlesOf, workspaceTeams } from '../adapters/db/ask-reads.ts';
-import { suggestionsPage, type SuggestionRow } from '../adapters/db/run-reads.ts';
+import { topSuggestions, type StopLine } from '../adapters/db/ask-portfolio-reads.ts';
+import { titlesOf, workspaceTeams } from '../adapters/db/ask-reads.ts';
 import { finishedRuns, type RunRow } from '../adapters/db/runs.ts';
 import type { Deps } from '../deps.ts';
 import type { Strategy } from '../domain/contracts.ts';
@@ -13,8 +13,6 @@ import { getPortfolio, type PortfolioView } from './portfolio.ts';
 
 /** Suggestions listed in an answer; the rest are counted and left to GET /v1/suggestions/stop. */
 export const MAX_LISTED = 5;
-/** Suggestions of a run read to answer (ranked, so the ones beyond this matter least). */
-const MAX_SCANNED = 1_000;
 /** Key results listed at most in a coverage answer. */
 const MAX_GAPS = 8;
 
@@ -52,25 +50,19 @@ const versionNote = (run: RunRow, version: number) =>
 async function stopAnswer(deps: Deps, input: PortfolioAnswerInput, d: AnswerDraft): Promise<PortfolioAnswer> {
   const [run] = await finishedRuns(deps.db, input.workspaceId, 1);
   if (!run) return noRun(d);
-  const [all, teams] = await Promise.all([
-    suggestionsPage(deps.db, input.workspaceId, run.id, { after_rank: 0, limit: MAX_SCANNED }),
-    input.team === undefined ? workspaceTeams(deps.db, input.workspaceId) : Promise.resolve([input.team]),
-  ]);
+  const teams = input.team === undefined ? await workspaceTeams(deps.db, input.workspaceId) : [input.team];
   const team = input.team ?? mentionedTeam(input.question, teams);
-  const rows = team === null ? all : all.filter((s) => s.team === team);
+  const { top, count, points } = await topSuggestions(deps.db, input.workspaceId, run.id, team, MAX_LISTED);
   const forTeam = team === null ? '' : ` for team ${d.echo(team)}`;
-  if (!rows.length) {
+  if (!count) {
     d.say(`The latest run (finished ${day(run.finished_at)}) suggests nothing to stop${forTeam}.`);
   } else {
-    const top = rows.slice(0, MAX_LISTED);
-    const scores = new Map((await runScoresOf(deps.db, input.workspaceId, run.id, top.map((s) => s.item_uid))).map((s) => [s.item_uid, s]));
-    const keepTitles = await titlesOf(deps.db, input.workspaceId, [...scores.values()].flatMap((s) => (s.duplicate_of ? [s.duplicate_of] : [])));
-    const points = rows.reduce((sum, s) => sum + (s.capacity_points ?? 0), 0);
+    const keepTitles = await titlesOf(deps.db, input.workspaceId, top.flatMap((s) => (s.duplicate_of ? [s.duplicate_of] : [])));
     d.say(
-      `The latest run (finished ${day(run.finished_at)}) suggests ${rows.length} change${rows.length === 1 ? '' : 's'}${forTeam}, freeing ${pointsText(points)} in all${rows.length > top.length ? `; the top ${top.length}` : ''}:`,
+      `The latest run (finished ${day(run.finished_at)}) suggests ${count} change${count === 1 ? '' : 's'}${forTeam}, freeing ${pointsText(points)} in all${count > top.length ? `; the top ${top.length}` : ''}:`,
     );
-    top.forEach((s, i) => d.say(stopLine(d, input.passages, i + 1, s, scores.get(s.item_uid), keepTitles)));
-    if (rows.length > top.length) d.say(`${rows.length - top.length} more: GET /v1/suggestions/stop${team === null ? '' : `?team=${encodeURIComponent(team)}`}.`);
+    top.forEach((s, i) => d.say(stopLine(d, input.passages, i + 1, s, keepTitles)));
+    if (count > top.length) d.say(`${count - top.length} more: GET /v1/suggestions/stop${team === null ? '' : `?team=${encodeURIComponent(team)}`}.`);
   }
   if (team === null && asksAboutOwnTeam(input.question) && teams.length) {
     d.say(`Bearing cannot tell which team is yours: ask again with "team" (one of: ${teams.slice(0, 8).map((t) => d.echo(t, 40)).join(', ')}${teams.length > 8 ? ', …' : ''}) to narrow this down.`);
@@ -80,19 +72,12 @@ async function stopAnswer(deps: Deps, input: PortfolioAnswerInput, d: AnswerDraf
   return { ...d.compose(run.strategy_version === input.version ? 'high' : 'medium'), run_id: run.id };
 }
 
-function stopLine(
-  d: AnswerDraft,
-  passages: StrategyPassage[],
-  n: number,
-  s: SuggestionRow,
-  score: { non_goal_id: string | null; duplicate_of: string | null } | undefined,
-  keepTitles: Map<string, string>,
-): string {
+function stopLine(d: AnswerDraft, passages: StrategyPassage[], n: number, s: StopLine, keepTitles: Map<string, string>): string {
   const item = { id: s.external_id, title: s.title };
   let goal = '';
-  if (score?.non_goal_id) goal = goalMarker(d, passages, score.non_goal_id, /"([^"]+)"/.exec(s.reasons.join(' '))?.[1]);
-  const keepTitle = score?.duplicate_of ? keepTitles.get(score.duplicate_of) : undefined;
-  const keep = score?.duplicate_of && keepTitle !== undefined ? ` into ${d.label({ id: score.duplicate_of, title: keepTitle })}${d.itemRef({ id: score.duplicate_of, title: keepTitle })}` : '';
+  if (s.non_goal_id) goal = goalMarker(d, passages, s.non_goal_id, /"([^"]+)"/.exec(s.reasons.join(' '))?.[1]);
+  const keepTitle = s.duplicate_of ? keepTitles.get(s.duplicate_of) : undefined;
+  const keep = s.duplicate_of && keepTitle !== undefined ? ` into ${d.label({ id: s.duplicate_of, title: keepTitle })}${d.itemRef({ id: s.duplicate_of, title: keepTitle })}` : '';
   const reason = s.reasons.map((r) => d.echo(r, 160)).join('; ');
   const points = s.capacity_points === null ? 'unestimated' : pointsText(s.capacity_points);
   return `${n}. ${s.action} ${d.label(item)}${d.itemRef(item)}${s.action === 'merge' ? keep : ''} — ${reason}${goal} (${points}, confidence ${fixed(s.confidence)}).`;
