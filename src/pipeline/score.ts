@@ -5,7 +5,8 @@
 // cross the staleness line since), that earlier verdict is copied without any work.
 import { toBacklogItem, type ItemRow } from '../adapters/db/items.ts';
 import { JUDGE_PROMPT_VERSION } from '../../prompts/judge.ts';
-import { breakerOpen, recordCall } from '../adapters/db/judgements.ts';
+import type { EmbedderWithUsage } from '../adapters/ai/openai.ts';
+import { admitEmbedding, recordEmbedding } from '../adapters/db/judgements.ts';
 import type { RunRow } from '../adapters/db/runs.ts';
 import { copyScores, insertScores, previousScores, type ScoreRecord } from '../adapters/db/scores.ts';
 import { parseConfig } from '../config.ts';
@@ -13,6 +14,7 @@ import { embedMissingItems, embedMissingPassages } from './embed.ts';
 import { failureReason, judgeSettings, judgeTargets, type JudgeSettings } from './judge.ts';
 import type { Db, Deps } from '../deps.ts';
 import type { BacklogItem } from '../domain/contracts.ts';
+import type { Embedder } from '../domain/embedder.ts';
 import { DEFAULT_STALE_DAYS, scoreBatch } from '../domain/engine/index.ts';
 import { sha256Hex } from '../lib/crypto.ts';
 import { requireRun } from './runs.ts';
@@ -82,23 +84,82 @@ function scorerWanted(deps: Deps, runScorer: string): { scorer: string; prompt: 
   return deps.chat ? { scorer: `llm:${deps.chat.model}`, prompt: JUDGE_PROMPT_VERSION } : { scorer: runScorer, prompt: null };
 }
 
+const reportsUsage = (e: Embedder): e is EmbedderWithUsage => typeof (e as Partial<EmbedderWithUsage>).embedWithUsage === 'function';
+
+/** Why an embedding call of a run was not made: the run's embedding breaker is open or its token budget spent. */
+class EmbeddingNotAdmitted extends Error {
+  constructor(readonly reason: 'breaker_open' | 'budget_exhausted') {
+    super(`embedding skipped: ${reason}`);
+  }
+}
+
+/**
+ * The provider's embedder as a run uses it: each call admitted by the run (token budget, embedding breaker) and
+ * recorded on the run's embedding counters — its tokens count against BEARING_JUDGE_MAX_TOKENS_PER_RUN, its failures
+ * on a streak of their own (an embeddings endpoint failing must not take the judge's breaker with it).
+ */
+export function meteredEmbedder(deps: Pick<Deps, 'db'>, embedder: Embedder, runId: string, settings: JudgeSettings): Embedder {
+  const call = reportsUsage(embedder) ? (t: string[]) => embedder.embedWithUsage(t) : async (t: string[]) => ({ vectors: await embedder.embed(t), tokens: 0 });
+  return {
+    model: embedder.model,
+    dimensions: embedder.dimensions,
+    async embed(texts) {
+      if (!texts.length) return [];
+      const admission = await admitEmbedding(deps.db, runId, settings.maxTokensPerRun);
+      if (admission !== 'ok') throw new EmbeddingNotAdmitted(admission);
+      try {
+        const r = await call(texts);
+        await recordEmbedding(deps.db, runId, { ok: true, tokens: r.tokens }, settings.breakerFailures);
+        return r.vectors;
+      } catch (err) {
+        await recordEmbedding(deps.db, runId, { ok: false }, settings.breakerFailures);
+        throw err;
+      }
+    },
+  };
+}
+
+/** Passage embeddings in flight in this process, by workspace, strategy version and model. */
+const passagesInFlight = new Map<string, Promise<number>>();
+
+/**
+ * Embeds the strategy version's passages that have no vector of this model, once: concurrent score jobs of a process
+ * share one attempt, and on PostgreSQL a transaction-scoped advisory lock makes jobs of other processes wait for it
+ * and then find nothing left to embed. Returns the passages embedded by this call's attempt.
+ */
+export function embedPassagesOnce(db: Db, embedder: Embedder, workspaceId: string, version: number): Promise<number> {
+  const key = `${workspaceId}:${version}:${embedder.model}`;
+  let p = passagesInFlight.get(key);
+  if (!p) {
+    p = (
+      db.kind === 'postgres'
+        ? db.transaction(async (tx) => {
+            await tx.query('SELECT pg_advisory_xact_lock(hashtextextended($1, 0))', [`bearing:passage-embeddings:${key}`]);
+            // embedMissingPassages only queries: on the locked transaction's connection.
+            return embedMissingPassages({ ...db, query: (text, params) => tx.query(text, params) } as Db, embedder, workspaceId, version);
+          })
+        : embedMissingPassages(db, embedder, workspaceId, version)
+    ).finally(() => passagesInFlight.delete(key));
+    passagesInFlight.set(key, p);
+  }
+  return p;
+}
+
 /**
  * Gives the batch's items (and the strategy version's passages) vectors of the configured embedding model where they
  * have none: the judge retrieves passages through them, finalize finds duplicates through them. A provider that fails
- * here costs the run nothing but retrieval quality (the failure counts towards the run's breaker, which, once open,
- * skips this step).
+ * here costs the run nothing but retrieval quality: the judge then sees the engine's passages. With a provider, the
+ * calls are metered (meteredEmbedder): once the run's embedding breaker is open or its budget spent, none are made.
  */
 async function ensureVectors(deps: Deps, run: RunRow, uids: string[], settings: JudgeSettings): Promise<void> {
-  const embedder = deps.embedder;
+  const embedder = deps.embedder && deps.chat ? meteredEmbedder(deps, deps.embedder, run.id, settings) : deps.embedder;
   if (!embedder) return;
-  if (deps.chat && (await breakerOpen(deps.db, run.id))) return;
   try {
-    await embedMissingPassages(deps.db, embedder, run.workspace_id, run.strategy_version);
+    await embedPassagesOnce(deps.db, embedder, run.workspace_id, run.strategy_version);
     await embedMissingItems(deps.db, embedder, run.workspace_id, uids);
   } catch (err) {
     if (!deps.chat) throw err; // the deterministic embedder runs in-process: its failure is a bug, not an outage
-    const reason = failureReason(err);
-    await recordCall(deps.db, run.id, { ok: false, reason, resetsStreak: false }, settings.breakerFailures);
+    const reason = err instanceof EmbeddingNotAdmitted ? err.reason : failureReason(err);
     deps.logger.warn('embedding failed: retrieval falls back to the engine’s passages', { run: run.id, reason, error: String((err as Error)?.message ?? err) });
   }
 }

@@ -2,7 +2,7 @@
 // them. Each process is its own connection pool: with PostgreSQL (DATABASE_URL) this test opens two pools and lets
 // them race; on the embedded database one pool races with itself.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { admitCall, breakerOpen, providerRunStates, recordCall } from '../../src/adapters/db/judgements.ts';
+import { admitCall, admitEmbedding, breakerOpen, providerRunStates, recordCall, recordEmbedding } from '../../src/adapters/db/judgements.ts';
 import { insertRun } from '../../src/adapters/db/runs.ts';
 import type { Db } from '../../src/deps.ts';
 import { newId } from '../../src/lib/crypto.ts';
@@ -73,10 +73,28 @@ describe('circuit breaker', () => {
     expect((await providerRunStates(b, [run])).get(run)).toMatchObject({ failed_calls: 7, breaker_reason: 'unreachable' });
   });
 
-  it('embedding successes do not reset a failing chat streak', async () => {
+  it('embedding calls keep their own streak: they neither open nor reset the judge’s breaker', async () => {
     const run = await newRun();
     await recordCall(a, run, { ok: false, reason: 'invalid_output' }, 2);
-    await recordCall(a, run, { ok: true, resetsStreak: false }, 2);
+    expect(await admitEmbedding(a, run, 1_000_000)).toBe('ok');
+    await recordEmbedding(a, run, { ok: true, tokens: 10 }, 2); // does not close the chat streak
     expect(await recordCall(b, run, { ok: false, reason: 'invalid_output' }, 2)).toBe(true);
+
+    const other = await newRun();
+    for (let i = 0; i < 3; i++) {
+      expect(await admitEmbedding(a, other, 1_000_000)).toBe('ok');
+      await recordEmbedding(b, other, { ok: false }, 3);
+    }
+    expect(await breakerOpen(a, other)).toBe(false); // the judge's breaker stays closed
+    expect(await admitCall(a, other, { maxCalls: 10, maxTokens: 1_000_000 })).toBe('ok');
+    expect(await admitEmbedding(a, other, 1_000_000)).toBe('breaker_open'); // the embedding breaker is open
+  });
+
+  it('embedding tokens count against the run’s token budget', async () => {
+    const run = await newRun();
+    expect(await admitEmbedding(a, run, 100)).toBe('ok');
+    await recordEmbedding(a, run, { ok: true, tokens: 100 }, 3);
+    expect(await admitCall(a, run, { maxCalls: 10, maxTokens: 100 })).toBe('budget_exhausted');
+    expect(await admitEmbedding(b, run, 100)).toBe('budget_exhausted');
   });
 });

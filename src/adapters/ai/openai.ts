@@ -122,36 +122,38 @@ export function classifyProviderError(err: unknown): ProviderFailure {
  * length are an error, never stored under this model. `requestDimensions` is sent as the `dimensions` parameter
  * (models that shorten their vectors on request: OpenAI's text-embedding-3 family); others are never sent it.
  */
-export function createOpenAIEmbedder(client: OpenAI, model: string, dimensions: number, requestDimensions?: number): Embedder {
-  return {
-    model,
-    dimensions,
-    async embed(texts) {
-      if (!texts.length) return [];
-      // encoding_format 'float': without it the SDK asks for base64, and a server answering floats anyway yields garbage.
-      const res = await client.embeddings.create({ model, input: texts, encoding_format: 'float', ...(requestDimensions ? { dimensions: requestDimensions } : {}) }).catch((e: unknown) => {
-        throw tagProviderError(e);
-      });
-      // One vector per text, each index once and in range: a short or garbled answer must not leave holes that
-      // would be stored as vectors of the wrong items.
-      if (!Array.isArray(res.data) || res.data.length !== texts.length) {
-        throw new MalformedAnswer(`provider returned ${Array.isArray(res.data) ? res.data.length : 'no'} embeddings for ${texts.length} texts`);
+export function createOpenAIEmbedder(client: OpenAI, model: string, dimensions: number, requestDimensions?: number): EmbedderWithUsage {
+  const embedWithUsage = async (texts: string[]): Promise<{ vectors: number[][]; tokens: number }> => {
+    if (!texts.length) return { vectors: [], tokens: 0 };
+    // encoding_format 'float': without it the SDK asks for base64, and a server answering floats anyway yields garbage.
+    const res = await client.embeddings.create({ model, input: texts, encoding_format: 'float', ...(requestDimensions ? { dimensions: requestDimensions } : {}) }).catch((e: unknown) => {
+      throw tagProviderError(e);
+    });
+    // One vector per text, each index once and in range: a short or garbled answer must not leave holes that
+    // would be stored as vectors of the wrong items.
+    if (!Array.isArray(res.data) || res.data.length !== texts.length) {
+      throw new MalformedAnswer(`provider returned ${Array.isArray(res.data) ? res.data.length : 'no'} embeddings for ${texts.length} texts`);
+    }
+    const out: (number[] | undefined)[] = new Array(texts.length).fill(undefined);
+    for (const d of res.data) {
+      if (!Number.isInteger(d.index) || d.index < 0 || d.index >= texts.length || out[d.index]) {
+        throw new MalformedAnswer(`provider returned an embedding with index ${String(d.index)} (duplicate or out of range) for ${texts.length} texts`);
       }
-      const out: (number[] | undefined)[] = new Array(texts.length).fill(undefined);
-      for (const d of res.data) {
-        if (!Number.isInteger(d.index) || d.index < 0 || d.index >= texts.length || out[d.index]) {
-          throw new MalformedAnswer(`provider returned an embedding with index ${String(d.index)} (duplicate or out of range) for ${texts.length} texts`);
-        }
-        if (!Array.isArray(d.embedding) || d.embedding.length !== dimensions) {
-          throw new MalformedAnswer(`provider returned a ${Array.isArray(d.embedding) ? d.embedding.length : typeof d.embedding}-dimension embedding; expected ${dimensions} for ${model}`);
-        }
-        out[d.index] = normalise(d.embedding);
+      if (!Array.isArray(d.embedding) || d.embedding.length !== dimensions) {
+        throw new MalformedAnswer(`provider returned a ${Array.isArray(d.embedding) ? d.embedding.length : typeof d.embedding}-dimension embedding; expected ${dimensions} for ${model}`);
       }
-      const filled = out.filter((v): v is number[] => v !== undefined);
-      if (filled.length !== texts.length) throw new MalformedAnswer(`provider returned ${filled.length} embeddings for ${texts.length} texts`);
-      return filled;
-    },
+      out[d.index] = normalise(d.embedding);
+    }
+    const filled = out.filter((v): v is number[] => v !== undefined);
+    if (filled.length !== texts.length) throw new MalformedAnswer(`provider returned ${filled.length} embeddings for ${texts.length} texts`);
+    return { vectors: filled, tokens: res.usage?.total_tokens ?? res.usage?.prompt_tokens ?? 0 };
   };
+  return { model, dimensions, embedWithUsage, embed: async (texts) => (await embedWithUsage(texts)).vectors };
+}
+
+/** An embedder that also reports the tokens each call cost (the provider's `usage`), for a run's budget. */
+export interface EmbedderWithUsage extends Embedder {
+  embedWithUsage(texts: string[]): Promise<{ vectors: number[][]; tokens: number }>;
 }
 
 /** A 2xx answer that is not what the protocol promises (wrong vector length, no message). */

@@ -50,13 +50,14 @@ export type Admission = 'ok' | 'breaker_open' | 'budget_exhausted';
 /**
  * Takes one call from the run's budget, unless the breaker is open or the budget is spent. The check and the
  * increment are one statement (the row is locked while it runs), so concurrent workers never overspend on calls.
- * Tokens are known only after a call: calls already admitted may pass the token budget by their own size.
+ * Tokens are known only after a call: calls already admitted may pass the token budget by their own size. The token
+ * budget covers the run's embedding tokens too (recordEmbedding).
  */
 export async function admitCall(q: Queryable, runId: string, limits: RunLimits): Promise<Admission> {
   const r = await q.query(
     `INSERT INTO provider_run_state AS s (run_id, calls) SELECT $1, 1 WHERE $2::int > 0 AND $3::bigint > 0
      ON CONFLICT (run_id) DO UPDATE SET calls = s.calls + 1
-      WHERE s.breaker_opened_at IS NULL AND s.calls < $2::int AND s.prompt_tokens + s.completion_tokens < $3::bigint
+      WHERE s.breaker_opened_at IS NULL AND s.calls < $2::int AND s.prompt_tokens + s.completion_tokens + s.embedding_tokens < $3::bigint
      RETURNING calls`,
     [runId, limits.maxCalls, limits.maxTokens],
   );
@@ -76,11 +77,6 @@ export interface CallOutcome {
   usage?: { promptTokens: number; completionTokens: number };
   /** Failure reason, recorded as the breaker's reason when this failure opens it. */
   reason?: string;
-  /**
-   * Whether a success closes the failure streak. Embedding successes do not: a provider whose chat endpoint keeps
-   * failing must still trip the breaker even though its embeddings answer.
-   */
-  resetsStreak?: boolean;
 }
 
 /** Records a call's outcome; returns whether the run's breaker is open afterwards. */
@@ -91,9 +87,9 @@ export async function recordCall(q: Queryable, runId: string, o: CallOutcome, br
     const r = await q.query<{ open: boolean }>(
       `INSERT INTO provider_run_state AS s (run_id, prompt_tokens, completion_tokens) VALUES ($1, $2, $3)
        ON CONFLICT (run_id) DO UPDATE SET prompt_tokens = s.prompt_tokens + $2, completion_tokens = s.completion_tokens + $3,
-              consecutive_failures = CASE WHEN $4 THEN 0 ELSE s.consecutive_failures END
+              consecutive_failures = 0
        RETURNING breaker_opened_at IS NOT NULL AS open`,
-      [runId, p, c, o.resetsStreak ?? true],
+      [runId, p, c],
     );
     return r.rows[0]?.open ?? false;
   }
@@ -110,6 +106,52 @@ export async function recordCall(q: Queryable, runId: string, o: CallOutcome, br
     [runId, p, c, breakerFailures, o.reason ?? 'provider_error'],
   );
   return r.rows[0]?.open ?? false;
+}
+
+// ---------------------------------------------------------------- embedding calls of a run
+
+/**
+ * Admits one embedding call: not once the run's embedding breaker is open or its token budget (judge and embedding
+ * tokens together) is spent. Embedding calls are counted but not held to BEARING_JUDGE_MAX_CALLS_PER_RUN, which
+ * counts chat completions: a run's embedding calls are bounded anyway (one per 128 new or changed texts).
+ */
+export async function admitEmbedding(q: Queryable, runId: string, maxTokens: number): Promise<Admission> {
+  const r = await q.query<{ open: boolean; spent: boolean }>(
+    `INSERT INTO provider_run_state AS s (run_id, embedding_calls) VALUES ($1, 1)
+     ON CONFLICT (run_id) DO UPDATE SET embedding_calls = s.embedding_calls
+       + CASE WHEN s.embedding_breaker_opened_at IS NULL AND s.prompt_tokens + s.completion_tokens + s.embedding_tokens < $2::bigint THEN 1 ELSE 0 END
+     RETURNING embedding_breaker_opened_at IS NOT NULL AS open, prompt_tokens + completion_tokens + embedding_tokens >= $2::bigint AS spent`,
+    [runId, maxTokens],
+  );
+  const row = r.rows[0]!;
+  if (row.open) return 'breaker_open';
+  if (row.spent) {
+    await q.query(`UPDATE provider_run_state SET budget_exhausted_at = COALESCE(budget_exhausted_at, now()) WHERE run_id = $1`, [runId]);
+    return 'budget_exhausted';
+  }
+  return 'ok';
+}
+
+/**
+ * Records an embedding call's outcome on its own streak: `breakerFailures` consecutive failures open the embedding
+ * breaker (the run embeds nothing more; retrieval degrades), never the judge's.
+ */
+export async function recordEmbedding(q: Queryable, runId: string, o: { ok: boolean; tokens?: number }, breakerFailures: number): Promise<void> {
+  if (o.ok) {
+    await q.query(
+      `UPDATE provider_run_state SET embedding_tokens = embedding_tokens + $2, embedding_consecutive_failures = 0 WHERE run_id = $1`,
+      [runId, o.tokens ?? 0],
+    );
+    return;
+  }
+  await q.query(
+    `UPDATE provider_run_state SET embedding_failed_calls = embedding_failed_calls + 1,
+            embedding_consecutive_failures = embedding_consecutive_failures + 1,
+            embedding_breaker_opened_at = CASE WHEN embedding_breaker_opened_at IS NULL AND embedding_consecutive_failures + 1 >= $2::int
+                                               THEN now() ELSE embedding_breaker_opened_at END
+      WHERE run_id = $1`,
+    [runId, breakerFailures],
+  );
 }
 
 export async function breakerOpen(q: Queryable, runId: string): Promise<boolean> {
