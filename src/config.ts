@@ -54,7 +54,7 @@ export const ConfigSchema = z
     /** Length of the embedding model's vectors; defaults for the models in KNOWN_EMBEDDING_DIMENSIONS. */
     OPENAI_EMBEDDING_DIMENSIONS: z.preprocess(emptyAsUndefined, z.coerce.number().int().min(1).max(16_000).optional()),
     OPENAI_CHAT_MODEL: z.preprocess(emptyAsUndefined, z.string().min(1).max(200).default('gpt-4o-mini')),
-    /** Per request attempt. A batch of 8 items answers in a few seconds; 30 s leaves room for a slow model. */
+    /** Per request attempt, for the whole answer (headers and body). A batch of 8 items answers in a few seconds; 30 s leaves room for a slow model. */
     OPENAI_TIMEOUT_MS: int(100, 600_000, 30_000),
     /** SDK retries per request on 408/409/429/5xx, timeouts and refused connections (honouring Retry-After). */
     OPENAI_MAX_RETRIES: int(0, 10, 2),
@@ -71,7 +71,7 @@ export const ConfigSchema = z
     BEARING_JUDGE_CONCURRENCY: int(1, 32, 4),
     /** Per run: chat completions beyond this are not made; the remaining items are scored by the engine. */
     BEARING_JUDGE_MAX_CALLS_PER_RUN: int(0, 1_000_000, 2_000),
-    /** Per run: prompt + completion tokens; once reached, no further calls (calls in flight may pass it by one each). */
+    /** Per run: prompt + completion + embedding tokens; once reached, no further calls (calls in flight may pass it by one each). */
     BEARING_JUDGE_MAX_TOKENS_PER_RUN: int(0, 1_000_000_000, 10_000_000),
     /** Consecutive failed calls (after the SDK's own retries) that open the run's circuit breaker. */
     BEARING_JUDGE_BREAKER_FAILURES: int(1, 100, 3),
