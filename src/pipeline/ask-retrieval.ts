@@ -1,8 +1,8 @@
 // Retrieval for answers: the active strategy's passages ranked for a question (and an item) by pgvector similarity
 // within one embedding model — or by shared words when no vectors of the model exist — and everything Bearing knows
 // about an item: its latest score and evidence, its parent epic, its near-duplicates and the latest run's suggestion.
-import { nearestItems, passageSimilarities, suggestionFor, type ItemSuggestion } from '../adapters/db/ask-reads.ts';
-import { findItems, type ItemRow } from '../adapters/db/items.ts';
+import { liveItemsByIds, nearestItems, passageSimilarities, suggestionFor, type ItemSuggestion } from '../adapters/db/ask-reads.ts';
+import type { ItemRow } from '../adapters/db/items.ts';
 import { itemScoresPage, portfolioOf, type StoredScoreRow } from '../adapters/db/run-reads.ts';
 import { finishedRuns, type RunRow } from '../adapters/db/runs.ts';
 import type { Deps } from '../deps.ts';
@@ -186,8 +186,6 @@ async function estimate(deps: Deps, workspaceId: string, row: ItemRow, version: 
   return { ...score, strategy_version: version, run_id: null, scored_at: null };
 }
 
-const liveOne = async (deps: Deps, workspaceId: string, externalId: string): Promise<ItemRow | null> => (await findItems(deps.db, workspaceId, externalId))[0] ?? null;
-
 /** Copies of the item among its nearest neighbours (same model), as the engine's duplicate rule decides them now. */
 async function similarItems(deps: Deps, workspaceId: string, row: ItemRow): Promise<RelatedItem[]> {
   if (!deps.embedder) return [];
@@ -209,27 +207,31 @@ async function similarItems(deps: Deps, workspaceId: string, row: ItemRow): Prom
 
 export async function itemFacts(deps: Deps, workspaceId: string, row: ItemRow, activeVersion: number): Promise<ItemFacts> {
   const [[stored], [run]] = await Promise.all([itemScoresPage(deps.db, workspaceId, row.uid, 1), finishedRuns(deps.db, workspaceId, 1)]);
-  const score = stored ? fromStored(stored) : await estimate(deps, workspaceId, row, activeVersion);
+  const [score, suggestion, snapshot] = await Promise.all([
+    stored ? fromStored(stored) : estimate(deps, workspaceId, row, activeVersion),
+    run ? suggestionFor(deps.db, workspaceId, run.id, row.uid) : null,
+    run ? portfolioOf(deps.db, workspaceId, run.id) : null,
+  ]);
   const changedSinceScored = !!stored && row.changed_at.getTime() > stored.created_at.getTime();
-  const parent = row.parent_id && row.parent_id !== row.external_id ? await liveOne(deps, workspaceId, row.parent_id) : null;
+  const parentId = row.parent_id && row.parent_id !== row.external_id ? row.parent_id : null;
+  const cluster = snapshot?.portfolio.duplicate_clusters.find((c) => c.includes(row.external_id) && c[0] === row.external_id);
+  const copyIds = cluster?.slice(1) ?? [];
+  // The epic, the copy to keep and the copies, looked up together (the first source's item when sources share an id).
+  const related = new Map<string, ItemRow>();
+  for (const r of await liveItemsByIds(deps.db, workspaceId, [...(parentId ? [parentId] : []), ...(score?.duplicate_of ? [score.duplicate_of] : []), ...copyIds])) {
+    if (!related.has(r.external_id)) related.set(r.external_id, r);
+  }
+  const parent = parentId ? (related.get(parentId) ?? null) : null;
 
   const duplicates: RelatedItem[] = [];
   const add = (d: RelatedItem) => {
     if (d.id !== row.external_id && !duplicates.some((x) => x.id === d.id)) duplicates.push(d);
   };
-  if (score?.duplicate_of) {
-    const keep = await liveOne(deps, workspaceId, score.duplicate_of);
-    if (keep) add({ id: keep.external_id, title: keep.title, relation: 'keep' });
-  }
-  let suggestion: ItemSuggestion | null = null;
-  if (run) {
-    suggestion = await suggestionFor(deps.db, workspaceId, run.id, row.uid);
-    const snapshot = await portfolioOf(deps.db, workspaceId, run.id);
-    const cluster = snapshot?.portfolio.duplicate_clusters.find((c) => c.includes(row.external_id) && c[0] === row.external_id);
-    for (const id of cluster?.slice(1) ?? []) {
-      const copy = await liveOne(deps, workspaceId, id);
-      if (copy) add({ id: copy.external_id, title: copy.title, relation: 'copy' });
-    }
+  const keep = score?.duplicate_of ? related.get(score.duplicate_of) : undefined;
+  if (keep) add({ id: keep.external_id, title: keep.title, relation: 'keep' });
+  for (const id of copyIds) {
+    const copy = related.get(id);
+    if (copy) add({ id: copy.external_id, title: copy.title, relation: 'copy' });
   }
   for (const d of await similarItems(deps, workspaceId, row)) add(d);
   return { row, score, changedSinceScored, parent, duplicates, suggestion, run: run ?? null };

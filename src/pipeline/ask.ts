@@ -3,6 +3,7 @@
 // answer starts streaming. The answer is the model's when a provider is configured and answers with at least one
 // valid citation; otherwise (no provider, provider failing, nothing valid cited) the deterministic one. Either way
 // the events end with `done`, carrying the full answer.
+import { liveItemsByIds } from '../adapters/db/ask-reads.ts';
 import { findItems, type ItemRow } from '../adapters/db/items.ts';
 import { latestStrategy, listPassages } from '../adapters/db/strategies.ts';
 import type { ThreadRow } from '../adapters/db/threads.ts';
@@ -105,8 +106,10 @@ async function resolveItem(deps: Deps, workspaceId: string, id: string, source?:
  * about the whole portfolio and does not point back at the item ("what should we stop?" vs "should we stop it?").
  */
 async function impliedItem(deps: Deps, workspaceId: string, question: string, thread: ThreadRow | null): Promise<ItemRow | null> {
-  for (const id of mentionedItemIds(question)) {
-    const rows = await findItems(deps.db, workspaceId, id);
+  const ids = mentionedItemIds(question);
+  const named = await liveItemsByIds(deps.db, workspaceId, ids);
+  for (const id of ids) {
+    const rows = named.filter((r) => r.external_id === id);
     if (rows.length === 1) return rows[0]!;
   }
   if (isPortfolioIntent(classifyIntent(question, { hasItem: false })) && !refersBack(question)) return null;

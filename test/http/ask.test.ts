@@ -3,7 +3,7 @@
 // portfolio questions answered from the latest run. Bad input is a 4xx problem naming the field.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { setupApp, uniqueName, type TestClient } from '../helpers/harness.ts';
-import { runToEnd, seed, STRATEGY } from '../fixtures/api/logistics.ts';
+import { ITEMS, runToEnd, seed, STRATEGY } from '../fixtures/api/logistics.ts';
 import { expectValidCitations, type AnswerJson } from '../fixtures/ask/helpers.ts';
 
 let env: Awaited<ReturnType<typeof setupApp>>;
@@ -333,5 +333,54 @@ describe('degraded inputs', () => {
     expect((await json(conflict)).errors).toEqual([{ location: 'body.source', message: expect.stringMatching(/jira, linear/) }]);
     const a = await ask(c, { question: 'Why does this matter?', item_id: 'LF-13', source: 'linear' });
     expect(a.item).toMatchObject({ id: 'LF-13', source: 'linear' });
+  });
+});
+
+describe('item lookups', () => {
+  /** Asks, counting the queries that looked items up by their external ids while the answer was made. */
+  async function itemLookups(ws: TestClient, body: Record<string, unknown>): Promise<{ n: number; a: AnswerJson }> {
+    const db = env.deps.db;
+    const query = db.query;
+    let n = 0;
+    db.query = ((sql: string, params?: unknown[]) => {
+      if (/FROM items WHERE workspace_id = \$1 AND external_id\b/.test(sql)) n += 1;
+      return query.call(db, sql, params);
+    }) as typeof db.query;
+    let r: Response;
+    try {
+      r = await ws.request('POST', '/v1/ask', { body });
+    } finally {
+      db.query = query;
+    }
+    expect(r.status, await r.clone().text()).toBe(200);
+    const a = await json<AnswerJson>(r);
+    await expectValidCitations(env.db, ws.workspace.id, a);
+    return { n, a };
+  }
+
+  it('one query for the item keys a question names, and one for an item’s epic, copy to keep and copies', async () => {
+    const ws = await env.clientFor(uniqueName('ask-lookups'));
+    // Three trackers' copies of one piece of work; the oldest (the copy to keep) belongs to epic LF-1.
+    await seed(ws, [
+      ...ITEMS,
+      { id: 'DD-1', source: 'jira', team: 'Dock', parent_id: 'LF-1', created_at: '2026-05-01T00:00:00Z', title: 'Dock door sensor dashboard for depot supervisors', description: 'Supervisors see which dock doors are open so trucks are loaded at a free door.' },
+      { id: 'DD-2', source: 'asana', team: 'Ops', created_at: '2026-08-01T00:00:00Z', title: 'Dashboard of dock door sensors for depot supervisors', description: 'Depot supervisors see which dock doors are open, so trucks load at a free door.' },
+      { id: 'DD-3', source: 'linear', team: 'Customer Care', created_at: '2026-09-01T00:00:00Z', title: 'Dock door sensor dashboard for the depot supervisors', description: 'Show supervisors which dock doors are open so trucks are loaded at a free door.' },
+    ]);
+    await runToEnd(ws, env.settle);
+
+    const named = await itemLookups(ws, { question: 'Should NOPE-1, NOPE-2 or NOPE-3 go before LF-4?' });
+    expect(named.a.item?.id).toBe('LF-4');
+    expect(named.n).toBe(1);
+
+    const clusters = (await json(await ws.request('GET', '/v1/portfolio'))).duplicate_clusters as string[][];
+    const cluster = clusters.find((c) => c.includes('DD-1'))!;
+    expect(cluster, JSON.stringify(clusters)).toBeDefined();
+    expect(cluster).toHaveLength(3);
+    const kept = await itemLookups(ws, { question: 'Why does this matter?', item_id: cluster[0]! });
+    expect(kept.a.answer).toMatch(/belongs to epic LF-1/);
+    for (const id of cluster.slice(1)) expect(kept.a.citations.map((x) => x.ref)).toContain(`item:${id}`);
+    // One for item_id, one for the epic and the copies together.
+    expect(kept.n).toBe(2);
   });
 });

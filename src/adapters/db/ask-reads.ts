@@ -4,6 +4,7 @@
 import type { Db, Queryable } from '../../deps.ts';
 import type { Flag } from '../../domain/contracts.ts';
 import { passageOwnerId } from './embeddings.ts';
+import type { ItemRow } from './items.ts';
 
 export interface VectorModel {
   model: string;
@@ -166,4 +167,16 @@ export async function titlesOf(q: Queryable, workspaceId: string, externalIds: s
     [workspaceId, externalIds],
   );
   return new Map(r.rows.map((x) => [x.external_id, x.title]));
+}
+
+/** Live items with any of these external ids, in one query: by id, then source (as findItems orders one id's items). */
+export async function liveItemsByIds(q: Queryable, workspaceId: string, externalIds: string[]): Promise<ItemRow[]> {
+  if (!externalIds.length) return [];
+  const r = await q.query<ItemRow>(
+    `SELECT uid, source, external_id, title, description, type, status, team, assignee, estimate_points, labels, parent_id,
+            src_created_at, src_updated_at, content_hash, revision, ingested_at, changed_at, deleted_at
+       FROM items WHERE workspace_id = $1 AND external_id = ANY($2::text[]) AND deleted_at IS NULL ORDER BY external_id, source`,
+    [workspaceId, [...new Set(externalIds)]],
+  );
+  return r.rows;
 }
