@@ -36,7 +36,8 @@ const TITLE_CHARS = 80;
 /** Text from users or items echoed in an answer: one line, and no brackets (they could pose as citation markers). */
 export const plain = (text: string, max = TITLE_CHARS) => clip(text.replace(/\[/g, '(').replace(/\]/g, ')'), max);
 export const itemLabel = (i: { id: string; title: string }) => `${plain(i.id, 60)} "${plain(i.title)}"`;
-const fixed = (x: number) => x.toFixed(2);
+/** A score, confidence or similarity as answers print it (two decimals). */
+export const fixed = (x: number) => x.toFixed(2);
 
 /** Collects sentences and the citations their markers stand for. */
 export class AnswerDraft {

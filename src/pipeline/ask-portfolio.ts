@@ -7,7 +7,7 @@ import type { Deps } from '../deps.ts';
 import type { Strategy } from '../domain/contracts.ts';
 import type { StrategyPassage } from '../domain/strategy-chunks.ts';
 import { Problem } from '../lib/problem.ts';
-import { AnswerDraft, passageSources, plain, type Composed } from './ask-answer.ts';
+import { AnswerDraft, fixed, passageSources, plain, type Composed } from './ask-answer.ts';
 import { asksAboutOwnTeam, mentionedTeam, type AskIntent } from './ask-intent.ts';
 import { getPortfolio, type PortfolioView } from './portfolio.ts';
 
@@ -29,7 +29,6 @@ export interface PortfolioAnswerInput {
 export type PortfolioAnswer = Composed & { run_id: string | null };
 
 const day = (d: Date | null) => (d ? d.toISOString().slice(0, 10) : 'unknown');
-const fixed = (x: number) => x.toFixed(2);
 const pointsText = (n: number) => `${n} point${n === 1 ? '' : 's'}`;
 const PERIOD = /\b(?:this|next|the|current|coming)\s+(?:quarter|month|sprint|week|year|cycle|half|iteration)\b|\bq[1-4]\b/i;
 
