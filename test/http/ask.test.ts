@@ -294,9 +294,14 @@ describe('bad input: 4xx problem+json naming the field', () => {
     expect(none.detail).toMatch(/no strategy/);
   });
 
-  it('a read-only key may ask; no key may not', async () => {
+  it('a read-only key may ask (and so store a thread, as the API description says); no key may not', async () => {
     const reader = await env.clientFor(c.workspace.name, ['read']);
-    expect((await reader.request('POST', '/v1/ask', { body: { question: 'Where is our effort going?' } })).status).toBe(200);
+    const asked = await reader.request('POST', '/v1/ask', { body: { question: 'Where is our effort going?' } });
+    expect(asked.status).toBe(200);
+    const { thread_id } = await json(asked);
+    expect((await reader.request('GET', `/v1/threads/${thread_id}`)).status).toBe(200);
+    const doc = await json(await env.app.request('/openapi.json'));
+    expect(doc.paths['/v1/ask'].post.description).toMatch(/Needs the `read` scope.*stores the question and answer in a thread of the workspace/s);
     const r = await env.app.request('/v1/ask', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ question: 'x' }) });
     expect(r.status).toBe(401);
   });

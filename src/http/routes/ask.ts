@@ -68,7 +68,9 @@ const askRoute = createRoute({
     'near-duplicates, and the latest finished run’s suggestions and portfolio. Every citation names an existing passage (or item) ' +
     'and quotes it verbatim. With a provider configured the model writes the answer (its citations are checked); without one, or ' +
     'when it fails, the answer is deterministic. `Accept: text/event-stream` streams `token` and `citation` events and ends with ' +
-    '`done` (the full answer, as the JSON response). The turn is stored in a thread (new, or `thread_id`).',
+    '`done` (the full answer, as the JSON response). Needs the `read` scope (so chat assistants with read-only keys can ask), yet ' +
+    'it writes: it stores the question and answer in a thread of the workspace (a new one, or `thread_id`), which the workspace\'s ' +
+    'keys can list (GET /v1/threads) and a `write` key can delete.',
   middleware: [requireScope('read'), accepts('application/json')] as const,
   request: { body: { required: true, content: { 'application/json': { schema: AskBody } } } },
   responses: {
