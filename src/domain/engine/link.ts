@@ -145,13 +145,19 @@ export function resolveLinks(index: StrategyIndex, signals: readonly ItemSignals
   };
   for (const kids of children.values()) kids.sort((x, y) => (x.a.id < y.a.id ? -1 : 1));
   const eff = new Float64Array(units.length); // scratch: only read while handling one item
+  const kidSum = new Float64Array(units.length); // scratch as well
   for (const s of targets) {
     const parent = s.a.parentId && s.a.parentId !== s.a.id ? byId.get(s.a.parentId) : undefined;
     const kids = children.get(s.a.id) ?? NO_KIDS;
+    if (kids.length) {
+      // Children's scores summed per unit, child by child (each unit's sum adds them in the same order).
+      kidSum.fill(0);
+      for (const k of kids) for (let i = 0; i < units.length; i++) kidSum[i]! += k.own[i]!;
+    }
     for (let i = 0; i < units.length; i++) {
       let v = s.own[i]!;
       if (parent) v += PARENT_WEIGHT * parent.own[i]!;
-      if (kids.length) { let m = 0; for (const k of kids) m += k.own[i]!; v += (CHILD_WEIGHT * m) / kids.length; }
+      if (kids.length) v += (CHILD_WEIGHT * kidSum[i]!) / kids.length;
       eff[i] = v;
     }
     let best = -1;
