@@ -7,7 +7,7 @@ import { stripInstructions } from './injection.ts';
 import { mayContainCue } from './health.ts';
 import { sentenceVectorOfRefs } from './semantic.ts';
 import { float64Array } from './slab.ts';
-import { detectItemLanguage, internGeneration, scanWords, ScratchList, tokenizeEntries, tokenizeWords, trimCaches, WordList, words, type Interned, type Token } from './tokens.ts';
+import { detectItemLanguage, internGeneration, scanWords, ScratchList, tokenizeEntries, trimCaches, WordList, type Interned, type Token } from './tokens.ts';
 import type { WordVectors } from './vectors.ts';
 
 const GOAL_REF_LABEL_RE = /^(?:okr|kr|obj|objective|goal|o)[-_ .:]?\w*\d\w*$/i;
@@ -168,6 +168,7 @@ function collapseSpaces(s: string): string {
 const scratch = {
   titleWords: new WordList(), descWords: new WordList(),
   titleTok: new ScratchList<Token>(), descTok: new ScratchList<Token>(),
+  labelWords: new WordList(), labelTok: new ScratchList<Token>(),
   stems: new ScratchList<Interned>(), words: new ScratchList<Interned>(), weights: [] as number[],
 };
 
@@ -187,7 +188,7 @@ export function analyzeItem(item: BacklogItem, index: number, vectors?: WordVect
   // Labels that reference goal ids ("okr-o3", "kr2") are claims, not topics: they are often stale or wrong,
   // so they are not read as words (the text decides the link).
   const labels = (item.labels ?? []).map((l) => l.trim()).filter((l) => l && !GOAL_REF_LABEL_RE.test(l));
-  const labelTok = labels.length ? tokenizeWords(words(labels.join(' ')), 'en') : [];
+  const labelTok = labels.length ? tokenizeEntries(scanWords(labels.join(' '), scratch.labelWords), 'en', Infinity, scratch.labelTok) : scratch.labelTok.reset();
   // Weighted terms: title and label occurrences add their weight; description stems add 1 + log(tf).
   // The stem order (first seen: title, labels, description) is the Map order the old Map-based tally had.
   const t = ++tally;
@@ -195,7 +196,7 @@ export function analyzeItem(item: BacklogItem, index: number, vectors?: WordVect
   const ws = scratch.words.reset();
   tallyFlat(titleTok.items, titleTok.length, TITLE_WEIGHT, t, stems, ws);
   const titleStemCount = stems.length; // the title's distinct stems are the first ones tallied
-  tallyFlat(labelTok, labelTok.length, LABEL_WEIGHT, t, stems, ws);
+  tallyFlat(labelTok.items, labelTok.length, LABEL_WEIGHT, t, stems, ws);
   tallyCounted(descTok.items, descTok.length, DESC_WEIGHT, t, stems, ws);
   const n = stems.length;
   const termRefs = stems.items.slice(0, n);
@@ -216,7 +217,8 @@ export function analyzeItem(item: BacklogItem, index: number, vectors?: WordVect
     for (let i = 0; i < ws.length; i++) weights[i] = ws.items[i]!.sum;
     vector = sentenceVectorOfRefs(vectors, ws.items, weights, ws.length);
   }
-  const labelStems = labelTok.map((tok) => tok.stem);
+  const labelStems = new Array<string>(labelTok.length);
+  for (let i = 0; i < labelTok.length; i++) labelStems[i] = labelTok.items[i]!.stem;
   return new Analyzed(
     item, index, statusClass(item.status), parseTime(item.created_at), parseTime(item.updated_at), title,
     `${title}\n${desc}`.toLowerCase(), termRefs, termWeights, termWords, termsLength, titleStemCount, labelStems,
