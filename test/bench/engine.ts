@@ -13,10 +13,12 @@ import { tokenize } from '../../src/domain/engine/tokens.ts';
 import { defaultCachePath, ensureVectorFile, VECTORS_NAME } from '../../src/adapters/embeddings/cache.ts';
 import { readVectorFile } from '../../src/adapters/embeddings/vector-file.ts';
 
-// Generic vocabulary from unrelated fields (shipping, astronomy, gardening, music): no evaluation-set words.
-const VOCAB = ('harbor cargo freight vessel container crane dock route tide anchor telescope orbit comet nebula galaxy lens mirror ' +
-  'garden seed soil compost greenhouse orchard pruning irrigation violin cello rehearsal concert score tempo melody rhythm ' +
-  'schedule inventory warehouse pallet forklift invoice customs tariff sensor gauge valve pump pressure weather forecast ' +
+// Generic vocabulary from unrelated fields (shipping, astronomy, gardening, music): no evaluation-set words. The strategy
+// is written in the ON words; a third of the items use only OFF words (unaligned work, so stop ranking has candidates)
+// and ~2% are reworded copies of an earlier item filed by another team (so duplicate confirmation has work to do).
+const ON = ('harbor cargo freight vessel container crane dock route tide anchor telescope orbit comet nebula galaxy lens mirror ' +
+  'schedule inventory warehouse pallet forklift invoice customs tariff sensor gauge valve pump pressure weather forecast').split(' ');
+const OFF = ('garden seed soil compost greenhouse orchard pruning irrigation violin cello rehearsal concert score tempo melody rhythm ' +
   'storm sailor captain navigation chart compass beacon signal radio antenna battery solar panel wind turbine glacier river').split(' ');
 const VERBS = 'track measure reduce speed up automate replace label sort plan'.split(' ');
 
@@ -32,7 +34,7 @@ export function rng(seed: number): () => number {
   };
 }
 const pick = <T>(r: () => number, xs: readonly T[]): T => xs[Math.floor(r() * xs.length)]!;
-const phrase = (r: () => number, n: number) => Array.from({ length: n }, () => pick(r, VOCAB)).join(' ');
+const phrase = (r: () => number, n: number, words: readonly string[] = ON) => Array.from({ length: n }, () => pick(r, words)).join(' ');
 
 export function syntheticStrategy(r: () => number) {
   return StrategyInput.parse({
@@ -45,14 +47,34 @@ export function syntheticStrategy(r: () => number) {
   });
 }
 
+/** A made-up word of its own per item (like a component or customer name), spelled from syllables of the item's number. */
+const SYLLABLES = 'ka lo mi re su ta vo ne pi do ga ru'.split(' ');
+const rareWord = (i: number, salt: number) => {
+  let w = SYLLABLES[salt % SYLLABLES.length]!;
+  for (let k = i + 1; k > 0; k = Math.floor(k / SYLLABLES.length)) w += SYLLABLES[k % SYLLABLES.length];
+  return w;
+};
+
 export function syntheticItems(r: () => number, n: number): BacklogItem[] {
   const statuses = ['todo', 'todo', 'in_progress', 'done', 'blocked'];
-  return Array.from({ length: n }, (_, i) => ({
-    id: `S-${i}`, title: `${pick(r, VERBS)} ${phrase(r, 5)}`, description: `${phrase(r, 30)}. ${phrase(r, 15)}`,
-    type: pick(r, ['story', 'task', 'bug', 'epic']), status: pick(r, statuses), estimate_points: Math.floor(r() * 8),
-    labels: [pick(r, VOCAB)], parent_id: i > 20 && r() < 0.3 ? `S-${Math.floor(r() * (i - 1))}` : null,
-    created_at: '2026-01-01T00:00:00Z', updated_at: r() < 0.2 ? '2025-01-01T00:00:00Z' : '2026-10-01T00:00:00Z',
-  }));
+  const teams = ['quay', 'observatory', 'yard', 'studio'];
+  const items: BacklogItem[] = [];
+  for (let i = 0; i < n; i++) {
+    const original = i > 50 && r() < 0.02 ? items[i - 1 - Math.floor(r() * 50)]! : null;
+    const words = r() < 1 / 3 ? OFF : ON;
+    const title = original ? `${original.title.split(' ').reverse().join(' ')} ${pick(r, words)}` : `${pick(r, VERBS)} ${phrase(r, 5, words)}`;
+    const description = original
+      ? `${original.description} ${phrase(r, 3, words)}`
+      : `${phrase(r, 15, words)} ${rareWord(i, 0)} ${phrase(r, 15, words)}. ${rareWord(i, 1)} ${phrase(r, 15, words)}`;
+    items.push({
+      id: `S-${i}`, title, description,
+      type: pick(r, ['story', 'task', 'bug', 'epic']), status: pick(r, statuses), estimate_points: Math.floor(r() * 8),
+      team: original ? teams[(teams.indexOf(original.team ?? teams[0]!) + 1) % teams.length]! : pick(r, teams),
+      labels: [pick(r, words)], parent_id: i > 20 && r() < 0.3 ? `S-${Math.floor(r() * (i - 1))}` : null,
+      created_at: '2026-01-01T00:00:00Z', updated_at: r() < 0.2 ? '2025-01-01T00:00:00Z' : '2026-10-01T00:00:00Z',
+    });
+  }
+  return items;
 }
 
 const ms = (t0: bigint) => Number(process.hrtime.bigint() - t0) / 1e6;
