@@ -82,23 +82,25 @@ export async function changedVectors(
   q: Queryable,
   p: { workspaceId: string; runId: string; previousRunId: string; model: string },
 ): Promise<{ changed: string[]; gone: string[]; withVector: number }> {
-  // Sub-queries are per-row primary-key probes (OFFSET 0): see unsearchedPage.
-  const r = await q.query<{ changed: string[] | null; n: string }>(
-    `SELECT array_agg(x.item_uid ORDER BY x.item_uid) FILTER (WHERE NOT x.same) AS changed, count(*)::text AS n
-       FROM (SELECT r.item_uid,
-                    EXISTS (SELECT 1 FROM item_scores p WHERE p.run_id = $3 AND p.item_uid = r.item_uid AND p.content_hash = r.content_hash OFFSET 0)
-                      AND e.content_hash = r.content_hash AS same
-               FROM item_scores r
-               CROSS JOIN LATERAL (SELECT e.content_hash FROM embeddings e
-                                    WHERE e.workspace_id = $1 AND e.owner_kind = 'item' AND e.owner_id = r.item_uid AND e.model = $4 OFFSET 0) e
-              WHERE r.run_id = $2) x`,
-    [p.workspaceId, p.runId, p.previousRunId, p.model],
-  );
-  const g = await q.query<{ gone: string[] | null }>(
-    `SELECT array_agg(p.item_uid) AS gone FROM item_scores p
-      WHERE p.run_id = $2 AND NOT EXISTS (SELECT 1 FROM item_scores r WHERE r.run_id = $1 AND r.item_uid = p.item_uid OFFSET 0)`,
-    [p.runId, p.previousRunId],
-  );
+  // Sub-queries are per-row primary-key probes (OFFSET 0): see unsearchedPage. Both reads go out together.
+  const [r, g] = await Promise.all([
+    q.query<{ changed: string[] | null; n: string }>(
+      `SELECT array_agg(x.item_uid ORDER BY x.item_uid) FILTER (WHERE NOT x.same) AS changed, count(*)::text AS n
+         FROM (SELECT r.item_uid,
+                      EXISTS (SELECT 1 FROM item_scores p WHERE p.run_id = $3 AND p.item_uid = r.item_uid AND p.content_hash = r.content_hash OFFSET 0)
+                        AND e.content_hash = r.content_hash AS same
+                 FROM item_scores r
+                 CROSS JOIN LATERAL (SELECT e.content_hash FROM embeddings e
+                                      WHERE e.workspace_id = $1 AND e.owner_kind = 'item' AND e.owner_id = r.item_uid AND e.model = $4 OFFSET 0) e
+                WHERE r.run_id = $2) x`,
+      [p.workspaceId, p.runId, p.previousRunId, p.model],
+    ),
+    q.query<{ gone: string[] | null }>(
+      `SELECT array_agg(p.item_uid) AS gone FROM item_scores p
+        WHERE p.run_id = $2 AND NOT EXISTS (SELECT 1 FROM item_scores r WHERE r.run_id = $1 AND r.item_uid = p.item_uid OFFSET 0)`,
+      [p.runId, p.previousRunId],
+    ),
+  ]);
   return { changed: r.rows[0]?.changed ?? [], gone: g.rows[0]?.gone ?? [], withVector: Number(r.rows[0]?.n ?? 0) };
 }
 

@@ -106,19 +106,6 @@ export interface SuggestionFilter {
   limit: number;
 }
 
-export async function suggestionsPage(q: Queryable, workspaceId: string, runId: string, f: SuggestionFilter): Promise<SuggestionRow[]> {
-  const r = await q.query<SuggestionRow>(
-    `SELECT ${SUGGESTION_COLS}
-       FROM stop_suggestions g JOIN items i ON i.uid = g.item_uid
-      WHERE g.workspace_id = $1 AND g.run_id = $2 AND g.rank > $3
-        AND ($4::text IS NULL OR g.team = $4) AND ($5::text IS NULL OR g.action = $5)
-        AND ($6::float8 IS NULL OR g.confidence >= $6)
-      ORDER BY g.rank LIMIT $7`,
-    [workspaceId, runId, f.after_rank, f.team ?? null, f.action ?? null, f.min_confidence ?? null, f.limit],
-  );
-  return r.rows;
-}
-
 export async function getSuggestion(q: Queryable, workspaceId: string, id: string): Promise<SuggestionRow | null> {
   const r = await q.query<SuggestionRow>(
     `SELECT ${SUGGESTION_COLS} FROM stop_suggestions g JOIN items i ON i.uid = g.item_uid WHERE g.workspace_id = $1 AND g.id = $2`,
