@@ -96,67 +96,6 @@ export async function copyScores(q: Queryable, runId: string, from: { item_uid: 
   return r.rowCount ?? 0;
 }
 
-export interface RunScoreRow {
-  item_uid: string;
-  external_id: string;
-  source: string;
-  title: string;
-  team: string | null;
-  points: number | null;
-  content_hash: string;
-  /** Set when the score was copied from an earlier run (the item and its relatives did not change). */
-  reused_from_run: string | null;
-  score: ItemScore;
-  stop: unknown;
-}
-
-/** A page of a run's scores in item order (finalize streams through a run this way). */
-export async function runScoresPage(q: Queryable, runId: string, afterUid: string, limit: number, opts: { freshOnly?: boolean } = {}): Promise<RunScoreRow[]> {
-  const r = await q.query<RunScoreRow>(
-    `SELECT s.item_uid, i.external_id, i.source, i.title, s.team, s.points, s.content_hash, s.reused_from_run, s.stop_candidate AS stop,
-            jsonb_build_object('id', i.external_id, 'alignment', s.alignment, 'objective_id', s.objective_id, 'kr_id', s.kr_id,
-              'execution_health', s.execution_health, 'flags', to_jsonb(s.flags), 'duplicate_of', s.duplicate_of,
-              'non_goal_id', s.non_goal_id, 'rationale', s.rationale, 'evidence', s.evidence) AS score
-       FROM item_scores s JOIN items i ON i.uid = s.item_uid
-      WHERE s.run_id = $1 AND s.item_uid > $2 ${opts.freshOnly ? 'AND s.reused_from_run IS NULL' : ''} ORDER BY s.item_uid LIMIT $3`,
-    [runId, afterUid, limit],
-  );
-  return r.rows;
-}
-
-export async function setDuplicateVerdict(q: Queryable, runId: string, uid: string, score: ItemScore, stop: unknown): Promise<void> {
-  await q.query(
-    `UPDATE item_scores SET alignment = $3, flags = $4, duplicate_of = $5, rationale = $6, evidence = $7, stop_candidate = $8
-      WHERE run_id = $1 AND item_uid = $2`,
-    [runId, uid, score.alignment, score.flags, score.duplicate_of, score.rationale, JSON.stringify(score.evidence), stop === null ? null : JSON.stringify(stop)],
-  );
-}
-
-export interface SuggestionRecord {
-  id: string;
-  item_uid: string;
-  rank: number;
-  action: string;
-  reasons: string[];
-  capacity_points: number | null;
-  confidence: number;
-  item_content_hash: string;
-  team: string | null;
-}
-
-export async function insertSuggestions(q: Queryable, runId: string, workspaceId: string, strategyVersion: number, rows: SuggestionRecord[]): Promise<void> {
-  if (!rows.length) return;
-  await q.query(
-    `INSERT INTO stop_suggestions (id, run_id, workspace_id, item_uid, rank, action, reasons, capacity_points, confidence,
-                                   item_content_hash, strategy_version, team)
-     SELECT x.id, $1, $2, x.item_uid, x.rank, x.action, x.reasons, x.capacity_points, x.confidence, x.item_content_hash, $3, x.team
-       FROM jsonb_to_recordset($4::jsonb) AS x(id text, item_uid text, rank int, action text, reasons jsonb,
-            capacity_points float8, confidence float8, item_content_hash text, team text)
-     ON CONFLICT (run_id, item_uid) DO NOTHING`,
-    [runId, workspaceId, strategyVersion, JSON.stringify(rows)],
-  );
-}
-
 /** Items whose suggestion was rejected (or snoozed within `snoozeDays`) for this exact item version and strategy. */
 export async function suppressedItems(q: Queryable, workspaceId: string, strategyVersion: number, snoozeDays: number): Promise<Map<string, string>> {
   const r = await q.query<{ item_uid: string; item_content_hash: string }>(
@@ -179,21 +118,4 @@ export async function insertPortfolio(q: Queryable, runId: string, workspaceId: 
 /** Finalize is re-runnable: a retry starts from clean suggestions. */
 export async function clearSuggestions(q: Queryable, runId: string): Promise<void> {
   await q.query('DELETE FROM stop_suggestions WHERE run_id = $1 AND id NOT IN (SELECT suggestion_id FROM suggestion_feedback)', [runId]);
-}
-
-/**
- * The duplicate verdicts (copy uid → kept uid) of a finished run, for items that are also in `runId` with a re-used
- * score: unchanged pairs a later run can carry over instead of searching neighbours again.
- */
-export async function carriedDuplicatePairs(q: Queryable, workspaceId: string, previousRunId: string, runId: string): Promise<[string, string][]> {
-  const r = await q.query<{ dup: string; keep: string }>(
-    `SELECT p.item_uid AS dup, k.uid AS keep
-       FROM item_scores p
-       JOIN items k ON k.workspace_id = $1 AND k.external_id = p.duplicate_of AND k.deleted_at IS NULL
-       JOIN item_scores cd ON cd.run_id = $3 AND cd.item_uid = p.item_uid AND cd.reused_from_run IS NOT NULL
-       JOIN item_scores ck ON ck.run_id = $3 AND ck.item_uid = k.uid AND ck.reused_from_run IS NOT NULL
-      WHERE p.run_id = $2 AND p.duplicate_of IS NOT NULL`,
-    [workspaceId, previousRunId, runId],
-  );
-  return r.rows.map((x) => [x.dup, x.keep]);
 }
