@@ -49,7 +49,7 @@ export function syntheticStrategy(r: () => number) {
 
 /** A made-up word of its own per item (like a component or customer name), spelled from syllables of the item's number. */
 const SYLLABLES = 'ka lo mi re su ta vo ne pi do ga ru'.split(' ');
-const rareWord = (i: number, salt: number) => {
+export const rareWord = (i: number, salt: number) => {
   let w = SYLLABLES[salt % SYLLABLES.length]!;
   for (let k = i + 1; k > 0; k = Math.floor(k / SYLLABLES.length)) w += SYLLABLES[k % SYLLABLES.length];
   return w;
