@@ -215,3 +215,9 @@ export const PortfolioSchema = z
 export const ScheduleSchema = z
   .object({ cron: z.string(), timezone: z.string(), updated_at: z.string() })
   .openapi('Schedule');
+
+/** `limit` + `cursor` of every paged list. */
+export const PageQuery = z.object({
+  limit: z.coerce.number().int().min(1).max(100).default(20),
+  cursor: z.string().max(500).optional().openapi({ description: 'next_cursor of the previous page' }),
+});

@@ -4,11 +4,10 @@ import { createProviderAdapters } from '../../src/adapters/ai/openai.ts';
 import { loadWordVectors } from '../../src/adapters/embeddings/cache.ts';
 import { createInProcessQueue } from '../../src/adapters/queue/inprocess.ts';
 import type { JudgeSettings } from '../../src/pipeline/judge.ts';
-import { relayOutbox } from '../../src/pipeline/outbox.ts';
 import { DEFAULT_JUDGE_SETTINGS } from '../../src/pipeline/score.ts';
 import { createProcessors } from '../../workers/jobs.ts';
 import { createFakeJudge, type FakeJudge } from '../helpers/fake-judge.ts';
-import { setupApp, uniqueName, type TestClient } from '../helpers/harness.ts';
+import { settleJobs, setupApp, uniqueName, type TestClient } from '../helpers/harness.ts';
 import { FAKE_EMBEDDING_DIMS, startFakeOpenAI, type FakeOpenAI } from '../helpers/openai-server.ts';
 
 export const CHAT_MODEL = 'fake-judge-1';
@@ -49,19 +48,7 @@ export async function setupAi(opts: AiEnvOptions = {}) {
   deps.jobs = { queue, kick: () => undefined };
   const workspaceIds: string[] = [];
 
-  /** Relays the outbox and drains the queue until nothing is left (a job may enqueue more). */
-  const settle = async () => {
-    for (let i = 0; i < 100; i++) {
-      const { dispatched } = await relayOutbox(deps.db, queue, { workspaceIds });
-      await queue.drain();
-      const pending = await deps.db.query<{ n: string }>(
-        'SELECT count(*)::text AS n FROM job_outbox WHERE dispatched_at IS NULL AND workspace_id = ANY($1::text[])',
-        [workspaceIds],
-      );
-      if (dispatched === 0 && pending.rows[0]!.n === '0') return;
-    }
-    throw new Error('jobs did not settle');
-  };
+  const settle = () => settleJobs(deps.db, queue, workspaceIds);
 
   return {
     ...env,

@@ -10,7 +10,7 @@ import { createKey } from '../../src/pipeline/keys.ts';
 import { migrationStatus } from '../../src/adapters/db/migrate.ts';
 import { loadWordVectors } from '../../src/adapters/embeddings/cache.ts';
 import { createDeterministicEmbedder } from '../../src/adapters/embeddings/deterministic.ts';
-import { createInProcessQueue } from '../../src/adapters/queue/inprocess.ts';
+import { createInProcessQueue, type InProcessQueue } from '../../src/adapters/queue/inprocess.ts';
 import { relayOutbox } from '../../src/pipeline/outbox.ts';
 import { createProcessors } from '../../workers/jobs.ts';
 
@@ -23,19 +23,21 @@ export async function attachTestJobs(deps: Deps, workspaceIds: string[]) {
   deps.wordVectors ??= loadWordVectors();
   const queue = createInProcessQueue({ processors: createProcessors(deps), logger: deps.logger, backoffMs: 10 });
   deps.jobs = { queue, kick: () => undefined };
-  const settle = async () => {
-    for (let i = 0; i < 100; i++) {
-      const { dispatched } = await relayOutbox(deps.db, queue, { workspaceIds });
-      await queue.drain();
-      const pending = await deps.db.query<{ n: string }>(
-        'SELECT count(*)::text AS n FROM job_outbox WHERE dispatched_at IS NULL AND workspace_id = ANY($1::text[])',
-        [workspaceIds],
-      );
-      if (dispatched === 0 && pending.rows[0]!.n === '0') return;
-    }
-    throw new Error('jobs did not settle');
-  };
-  return { queue, settle, close: () => queue.close() };
+  return { queue, settle: () => settleJobs(deps.db, queue, workspaceIds), close: () => queue.close() };
+}
+
+/** Relays the outbox of these workspaces and drains the in-process queue until nothing is left (a job may enqueue more). */
+export async function settleJobs(db: Db, queue: InProcessQueue, workspaceIds: string[]): Promise<void> {
+  for (let i = 0; i < 100; i++) {
+    const { dispatched } = await relayOutbox(db, queue, { workspaceIds });
+    await queue.drain();
+    const pending = await db.query<{ n: string }>(
+      'SELECT count(*)::text AS n FROM job_outbox WHERE dispatched_at IS NULL AND workspace_id = ANY($1::text[])',
+      [workspaceIds],
+    );
+    if (dispatched === 0 && pending.rows[0]!.n === '0') return;
+  }
+  throw new Error('jobs did not settle');
 }
 
 export const usingRealPostgres = Boolean(process.env.DATABASE_URL);

@@ -4,7 +4,7 @@ import type { Deps } from '../../deps.ts';
 import { getRunView, listRunViews, startRun } from '../../pipeline/run-views.ts';
 import { authOf, requireScope } from '../auth.ts';
 import { accepts } from '../middleware.ts';
-import { problemResponses, RunSchema } from '../schemas.ts';
+import { PageQuery, problemResponses, RunSchema } from '../schemas.ts';
 
 /** Items one run request may name: larger subsets are better served by a full run. */
 export const MAX_RUN_ITEM_IDS = 10_000;
@@ -49,10 +49,7 @@ const listRoute = createRoute({
   summary: 'Scoring runs, newest first',
   middleware: [requireScope('read')] as const,
   request: {
-    query: z.object({
-      limit: z.coerce.number().int().min(1).max(100).default(20),
-      cursor: z.string().max(500).optional().openapi({ description: 'next_cursor of the previous page' }),
-    }),
+    query: PageQuery,
   },
   responses: {
     200: { description: 'A page of runs', content: { 'application/json': { schema: z.object({ runs: z.array(RunSchema), next_cursor: z.string().nullable() }) } } },

@@ -3,7 +3,7 @@ import { createRoute, z, type OpenAPIHono } from '@hono/zod-openapi';
 import type { Deps } from '../../deps.ts';
 import { getThreadWithMessages, listThreads, removeThread } from '../../pipeline/threads.ts';
 import { authOf, requireScope } from '../auth.ts';
-import { problemResponses } from '../schemas.ts';
+import { PageQuery, problemResponses } from '../schemas.ts';
 import { CitationSchema } from './ask.ts';
 
 const ThreadSchema = z
@@ -37,10 +37,7 @@ const listRoute = createRoute({
   summary: "The workspace's conversation threads, most recently active first",
   middleware: [requireScope('read')] as const,
   request: {
-    query: z.object({
-      limit: z.coerce.number().int().min(1).max(100).default(20),
-      cursor: z.string().max(500).optional().openapi({ description: 'next_cursor of the previous page' }),
-    }),
+    query: PageQuery,
   },
   responses: {
     200: { description: 'A page of threads', content: { 'application/json': { schema: z.object({ threads: z.array(ThreadSchema), next_cursor: z.string().nullable() }) } } },
