@@ -89,7 +89,7 @@ export const RunSchema = z
     status: z.enum(['queued', 'running', 'finished', 'failed', 'cancelled']).openapi({ description: 'queued → running → finished (or failed)' }),
     dry_run: z.boolean(),
     strategy_version: z.number().int().openapi({ description: 'the strategy version the run scores against' }),
-    scorer: z.string().openapi({ description: 'scorer name and version, e.g. heuristic@1.0.0' }),
+    scorer: z.string().openapi({ description: 'the deterministic scorer and its version (e.g. heuristic@1.1.0): it scores every item without a provider and is the fallback with one; `scoring.by_scorer` says which scorer (`llm:<model>` or the engine) scored how many items' }),
     progress: z
       .object({
         total: z.number().int().openapi({ description: 'items in the run (0 until it is planned)' }),
