@@ -1,13 +1,14 @@
 // `bearing serve` (the real process, embedded database) with the OpenAI-compatible test server as its provider:
 // the README walk-through — strategy, items, run — gives LLM-judged scores citing the strategy; with the provider
 // stopped in the middle of a later run, that run still finishes, the rest of it on the deterministic engine.
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createFakeJudge } from '../helpers/fake-judge.ts';
 import { startFakeOpenAI, type FakeOpenAI } from '../helpers/openai-server.ts';
+import { startServe } from '../helpers/serve-process.ts';
 
 const ROOT = new URL('../..', import.meta.url).pathname;
 const judge = createFakeJudge();
@@ -18,43 +19,22 @@ let auth: Record<string, string> = {};
 
 beforeAll(async () => {
   provider = await startFakeOpenAI({ chat: (b) => judge.handler(b) });
-  proc = spawn(process.execPath, ['src/entry/bin.mjs', 'serve'], {
-    cwd: ROOT,
-    env: {
-      ...process.env,
-      DATABASE_URL: '',
-      REDIS_URL: '',
-      PORT: '0',
-      BEARING_DATA_DIR: mkdtempSync(join(tmpdir(), 'bearing-ai-')),
-      LOG_LEVEL: 'warn',
-      OPENAI_API_KEY: 'test-key',
-      OPENAI_BASE_URL: provider.url,
-      OPENAI_EMBEDDING_MODEL: 'fake-embed-384',
-      OPENAI_EMBEDDING_DIMENSIONS: '384',
-      OPENAI_CHAT_MODEL: 'fake-judge-1',
-      OPENAI_TIMEOUT_MS: '1000',
-      OPENAI_MAX_RETRIES: '1',
-      // One item per call, one call at a time: the provider can be stopped between two known calls.
-      BEARING_JUDGE_BATCH_SIZE: '1',
-      BEARING_JUDGE_CONCURRENCY: '1',
-    },
+  const served = await startServe({
+    BEARING_DATA_DIR: mkdtempSync(join(tmpdir(), 'bearing-ai-')),
+    OPENAI_API_KEY: 'test-key',
+    OPENAI_BASE_URL: provider.url,
+    OPENAI_EMBEDDING_MODEL: 'fake-embed-384',
+    OPENAI_EMBEDDING_DIMENSIONS: '384',
+    OPENAI_CHAT_MODEL: 'fake-judge-1',
+    OPENAI_TIMEOUT_MS: '1000',
+    OPENAI_MAX_RETRIES: '1',
+    // One item per call, one call at a time: the provider can be stopped between two known calls.
+    BEARING_JUDGE_BATCH_SIZE: '1',
+    BEARING_JUDGE_CONCURRENCY: '1',
   });
-  let out = '';
-  url = await new Promise<string>((ok, fail) => {
-    const timer = setTimeout(() => fail(new Error(`no start within 60 s:\n${out}`)), 60_000);
-    const onData = (d: Buffer) => {
-      out += d;
-      const m = /listening on (http:\/\/[^\s]+)/.exec(out);
-      if (m) {
-        clearTimeout(timer);
-        ok(m[1]!);
-      }
-    };
-    proc!.stdout!.on('data', onData);
-    proc!.stderr!.on('data', onData);
-    proc!.on('exit', (code) => fail(new Error(`exited ${code}:\n${out}`)));
-  });
-  auth = { authorization: `Bearer ${/export BEARING_KEY=(brg_\S+)/.exec(out)![1]}` };
+  proc = served.proc;
+  url = served.url;
+  auth = { authorization: `Bearer ${/export BEARING_KEY=(brg_\S+)/.exec(served.out)![1]}` };
 }, 90_000);
 
 afterAll(async () => {

@@ -1,36 +1,20 @@
 // `npm start` on the embedded default, as a new user runs it: first start creates the default workspace and prints
 // a key once; the README's walk-through works with that key; a restart keeps the data and prints no new key.
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { startServe, type Served } from '../helpers/serve-process.ts';
 
 const ROOT = new URL('../..', import.meta.url).pathname;
 const dataDir = mkdtempSync(join(tmpdir(), 'bearing-start-'));
 const running: ChildProcess[] = [];
 
-function start(): Promise<{ proc: ChildProcess; url: string; out: string }> {
-  const proc = spawn(process.execPath, ['src/entry/bin.mjs', 'serve'], {
-    cwd: ROOT,
-    env: { ...process.env, DATABASE_URL: '', REDIS_URL: '', OPENAI_API_KEY: '', PORT: '0', BEARING_DATA_DIR: dataDir, LOG_LEVEL: 'warn' },
-  });
-  running.push(proc);
-  let out = '';
-  return new Promise((ok, fail) => {
-    const timer = setTimeout(() => fail(new Error(`no start within 60 s:\n${out}`)), 60_000);
-    const onData = (d: Buffer) => {
-      out += d;
-      const m = /listening on (http:\/\/[^\s]+)/.exec(out);
-      if (m) {
-        clearTimeout(timer);
-        ok({ proc, url: m[1]!, out });
-      }
-    };
-    proc.stdout!.on('data', onData);
-    proc.stderr!.on('data', onData);
-    proc.on('exit', (code) => fail(new Error(`exited ${code}:\n${out}`)));
-  });
+async function start(): Promise<Served> {
+  const served = await startServe({ BEARING_DATA_DIR: dataDir });
+  running.push(served.proc);
+  return served;
 }
 
 function stop(proc: ChildProcess): Promise<number | null> {
