@@ -2,12 +2,18 @@
 // confirmed by the engine's own duplicate rule — never all pairs), stop suggestions ranked across the whole run,
 // and the portfolio snapshot.
 //
-// Incremental: each item's neighbourhood (its K nearest items and the copies the engine confirmed among them) is
-// stored per run. A run that follows a finished run of the same strategy version and scorer carries the
-// neighbourhoods that cannot have changed — the item and all its neighbours unchanged, and no changed item now at
-// least as close as its K-th neighbour — and searches and decides only the rest, so its duplicates equal those of a
-// run that searched every item. Memory stays flat: the run is streamed in pages; only the confirmed copy pairs,
-// their clusters and the stop candidates (without their text) are held.
+// Duplicates: each item's candidates are its K nearest items (pgvector) similar enough; the engine's duplicate rule
+// decides each candidate pair alone (isDuplicatePair: what `bearing score` decides for the pairs it proposes), from
+// the items' stored profiles and a snapshot of the backlog's term statistics (how rare each word is). Confirmed
+// pairs are joined into groups, and each group keeps one copy.
+//
+// Incremental: each item's neighbourhood (its K nearest items and the copies confirmed among them) is stored per
+// run. A run that follows a finished run of the same strategy version and scorer carries the neighbourhoods that
+// cannot have changed — the item and all its neighbours unchanged, and no changed item now at least as close as its
+// K-th neighbour — and searches and decides only the rest, under the same statistics snapshot, so its duplicates
+// equal those of a run that searched every item under that snapshot. A new snapshot is taken (and every item
+// searched) when more than a quarter of the items changed since the last one. Memory stays flat: the run is streamed
+// in pages; only the confirmed copy pairs, their clusters and the stop candidates (without their text) are held.
 import {
   analyzeIfStale,
   carryNeighbourhoods,
@@ -25,11 +31,22 @@ import {
   type NeighbourhoodRecord,
   type RankedSuggestion,
 } from '../adapters/db/finalize-reads.ts';
+import { createTermStats, loadKeepKeys, loadProfiles, loadTermStats, missingProfilesPage, runStatsState, setRunStats, upsertProfiles } from '../adapters/db/duplicate-profiles.ts';
 import { finishedRuns, markFinished } from '../adapters/db/runs.ts';
 import { clearSuggestions, insertPortfolio, suppressedItems } from '../adapters/db/scores.ts';
 import type { Deps } from '../deps.ts';
 import type { ItemScore } from '../domain/contracts.ts';
-import { createPortfolioAccumulator, findDuplicates, rankStops, scoreAsDuplicate, type StopCandidate } from '../domain/engine/index.ts';
+import {
+  analyzeItem,
+  createPortfolioAccumulator,
+  duplicatePairRule,
+  duplicateProfile,
+  keepFirst,
+  rankStops,
+  scoreAsDuplicate,
+  type StopCandidate,
+  type TermStats,
+} from '../domain/engine/index.ts';
 import { newId } from '../lib/crypto.ts';
 import { requireRun } from './runs.ts';
 import { loadItems, loadRelatives } from './score.ts';
@@ -38,6 +55,8 @@ import { strategyIndexFor } from './strategy-index-cache.ts';
 /** Items searched per neighbour query (and decided per batch): small enough that searching the next page overlaps
  * deciding this one even on a nightly run's few hundred. */
 const SEARCH_PAGE = 250;
+/** Items analysed per page for their duplicate profiles. */
+const PROFILE_PAGE = 1_000;
 /** Score rows per page of the portfolio / stop pass: narrow rows, so large pages cost little memory. */
 const PASS_PAGE = 5_000;
 /** Neighbours looked at per item: copies are an item's closest texts, and a few more cost little. */
@@ -92,27 +111,69 @@ interface RunRef {
   previousRunId: string | null;
 }
 
-/**
- * Carries the previous run's neighbourhoods that cannot have changed (see the header). Returns how many were
- * carried; the run's other items with a vector are left without a neighbourhood, to be searched.
- */
-async function carryUnchanged(deps: Deps, run: RunRef, exact: boolean): Promise<number> {
-  const embedder = deps.embedder!;
-  if (!run.previousRunId || !(await hasNeighbourhoods(deps.db, run.previousRunId, embedder.model))) return 0;
-  const ref = { workspaceId: run.workspace_id, runId: run.id, previousRunId: run.previousRunId, model: embedder.model };
-  const { changed, gone, withVector } = await changedVectors(deps.db, ref);
-  if (changed.length + gone.length > CARRY_MAX_CHANGED_SHARE * withVector) return 0;
-  const reached = await reachedNeighbourhoods(deps.db, { ...ref, dims: embedder.dimensions, changed, k: NEIGHBOURS, exact, reach: REVERSE_NEIGHBOURS });
-  return carryNeighbourhoods(deps.db, { runId: run.id, previousRunId: run.previousRunId, model: embedder.model, moved: [...changed, ...gone], reached });
+/** The term statistics a run decides its pairs under (see the header). */
+interface StatsChoice {
+  id: string;
+  stats: TermStats;
+  changedSince: number;
 }
 
 /**
- * Searches and decides the neighbourhood of every item of the run that has a vector and no neighbourhood yet:
- * its K nearest items, and the engine's duplicate rule over the item and those of them similar enough.
+ * Analyses the run's items that have no profile of their current content, a page at a time: every item on a first
+ * run, the changed ones on a nightly run.
  */
-async function searchNeighbourhoods(deps: Deps, run: RunRef, exact: boolean): Promise<number> {
+async function ensureProfiles(deps: Deps, run: RunRef): Promise<number> {
+  let analysed = 0;
+  for (let after = ''; ; ) {
+    const uids = await missingProfilesPage(deps.db, { workspaceId: run.workspace_id, runId: run.id, after, limit: PROFILE_PAGE });
+    if (!uids.length) return analysed;
+    after = uids[uids.length - 1]!;
+    const items = await loadItems(deps.db, run.workspace_id, uids);
+    const rows = items.map((i, k) => ({ uid: i.uid, content_hash: i.content_hash, profile: duplicateProfile(analyzeItem(i.item, k, deps.wordVectors)) }));
+    await upsertProfiles(deps.db, run.workspace_id, rows);
+    analysed += rows.length;
+  }
+}
+
+/**
+ * Carries the previous run's neighbourhoods that cannot have changed (see the header), with the term statistics
+ * they were decided under. Nothing is carried (and the run takes a new snapshot) when the previous run kept no
+ * neighbourhoods or statistics, or when more than CARRY_MAX_CHANGED_SHARE of the items changed since either.
+ */
+async function carryUnchanged(deps: Deps, run: RunRef, exact: boolean, timings: Record<string, number> = {}): Promise<{ carried: number; stats: StatsChoice | null }> {
+  const none = { carried: 0, stats: null };
+  const embedder = deps.embedder!;
+  if (!run.previousRunId || !(await hasNeighbourhoods(deps.db, run.previousRunId, embedder.model))) return none;
+  const previous = await runStatsState(deps.db, run.previousRunId);
+  if (!previous.termStatsId) return none;
+  const ref = { workspaceId: run.workspace_id, runId: run.id, previousRunId: run.previousRunId, model: embedder.model };
+  let t = performance.now();
+  const { changed, gone, withVector } = await changedVectors(deps.db, ref);
+  timings.ms_carry_changed = Math.round(performance.now() - t);
+  const moved = changed.length + gone.length;
+  if (moved > CARRY_MAX_CHANGED_SHARE * withVector) return none;
+  t = performance.now();
+  const stats = await loadTermStats(deps.db, previous.termStatsId);
+  timings.ms_carry_stats = Math.round(performance.now() - t);
+  const changedSince = previous.changedSinceStats + moved;
+  if (!stats || changedSince > CARRY_MAX_CHANGED_SHARE * stats.n) return none;
+  t = performance.now();
+  const reached = await reachedNeighbourhoods(deps.db, { ...ref, dims: embedder.dimensions, changed, k: NEIGHBOURS, exact, reach: REVERSE_NEIGHBOURS });
+  timings.ms_carry_reached = Math.round(performance.now() - t);
+  t = performance.now();
+  const carried = await carryNeighbourhoods(deps.db, { runId: run.id, previousRunId: run.previousRunId, model: embedder.model, moved: [...changed, ...gone], reached });
+  timings.ms_carry_copy = Math.round(performance.now() - t);
+  return { carried, stats: { id: previous.termStatsId, stats, changedSince } };
+}
+
+/**
+ * Searches the neighbourhood of every item of the run that has a vector and no neighbourhood yet: its K nearest
+ * items, and which of those similar enough to be candidates the duplicate rule confirms as copies.
+ */
+async function searchNeighbourhoods(deps: Deps, run: RunRef, exact: boolean, stats: TermStats): Promise<number> {
   const embedder = deps.embedder!;
   const ref = { workspaceId: run.workspace_id, runId: run.id, model: embedder.model };
+  const isCopy = duplicatePairRule(stats);
   /** The next page to search and its neighbour query, started at once: the database searches page k+1 while the
    * engine decides page k (keyset pages: page k+1 starts after page k's last item, written or not). */
   const fetch = async (after: string) => {
@@ -131,23 +192,22 @@ async function searchNeighbourhoods(deps: Deps, run: RunRef, exact: boolean): Pr
     for (const r of rows) near.get(r.item_uid)?.push({ uid: r.neighbour, distance: r.distance });
     // Nearest first, ties by uid: the same order however the index returned them.
     for (const list of near.values()) list.sort((a, b) => a.distance - b.distance || (a.uid < b.uid ? -1 : a.uid > b.uid ? 1 : 0));
-    const hoods = new Map<string, string[]>();
-    for (const [uid, list] of near) {
-      const similar = list.filter((n) => 1 - n.distance >= DUPLICATE_CANDIDATE_MIN_COSINE).map((n) => n.uid);
-      if (similar.length) hoods.set(uid, [uid, ...similar]);
-    }
-    // One query for every item of every neighbourhood of this page.
     const members = new Set<string>();
-    for (const hood of hoods.values()) for (const uid of hood) members.add(uid);
-    const loaded = new Map((await loadItems(deps.db, run.workspace_id, [...members])).map((i) => [i.uid, i]));
+    for (const [uid, list] of near) {
+      for (const n of list) {
+        if (1 - n.distance < DUPLICATE_CANDIDATE_MIN_COSINE) continue;
+        members.add(uid);
+        members.add(n.uid);
+      }
+    }
+    const profiles = await loadProfiles(deps.db, run.workspace_id, [...members]);
     const records: NeighbourhoodRecord[] = [];
     for (const [uid, list] of near) {
       const pairs: string[] = [];
-      const hood = hoods.get(uid);
-      if (hood) {
-        const items = hood.map((u) => loaded.get(u)).filter((i): i is NonNullable<typeof i> => !!i);
-        const byId = new Map(items.map((i) => [i.item.id, i.uid]));
-        for (const [dup, keep] of findDuplicates(items.map((i) => i.item), deps.wordVectors).duplicateOf) pairs.push(byId.get(dup)!, byId.get(keep)!);
+      const self = profiles.get(uid);
+      for (const n of list) {
+        const other = profiles.get(n.uid);
+        if (self && other && 1 - n.distance >= DUPLICATE_CANDIDATE_MIN_COSINE && isCopy(self, other)) pairs.push(uid, n.uid);
       }
       records.push({ item_uid: uid, neighbours: list.map((n) => n.uid), distances: list.map((n) => n.distance), pairs });
     }
@@ -158,40 +218,65 @@ async function searchNeighbourhoods(deps: Deps, run: RunRef, exact: boolean): Pr
 }
 
 /**
- * The run's duplicates: the copy pairs confirmed inside neighbourhoods, joined into groups, and the engine's rule
- * applied once more to each group (items loaded in one query for all groups).
+ * The run's duplicates: the copy pairs confirmed in its neighbourhoods joined into groups; each group keeps one
+ * copy (keepFirst: furthest along, then oldest, then smallest id). Only items in a pair are held in memory.
  */
-async function decideDuplicates(deps: Deps, run: RunRef, timings: Record<string, number>): Promise<{ clusters: string[][]; duplicates: Map<string, string>; searched: number; carried: number }> {
+async function decideDuplicates(deps: Deps, run: RunRef, timings: Record<string, number>): Promise<{ clusters: string[][]; duplicates: Map<string, string>; searched: number; carried: number; analysed: number }> {
   const duplicates = new Map<string, string>(); // uid → uid to keep
-  if (!deps.embedder) return { clusters: [], duplicates, searched: 0, carried: 0 };
+  if (!deps.embedder) return { clusters: [], duplicates, searched: 0, carried: 0, analysed: 0 };
   const exact = run.total <= EXACT_NEIGHBOURS_MAX;
   let t = performance.now();
-  const carried = await carryUnchanged(deps, run, exact);
+  const analysed = await ensureProfiles(deps, run);
+  timings.ms_profiles = Math.round(performance.now() - t);
+  t = performance.now();
+  // A retried finalize keeps the statistics its first attempt chose (pairs may already be decided under them), and
+  // carries again only if that attempt carried (carrying is idempotent).
+  const own = await runStatsState(deps.db, run.id);
+  const ownStats = own.termStatsId ? await loadTermStats(deps.db, own.termStatsId) : null;
+  let carried = 0;
+  let choice: StatsChoice | null = null;
+  if (ownStats) {
+    choice = { id: own.termStatsId!, stats: ownStats, changedSince: own.changedSinceStats };
+    const previous = run.previousRunId ? await runStatsState(deps.db, run.previousRunId) : null;
+    if (previous?.termStatsId === own.termStatsId) carried = (await carryUnchanged(deps, run, exact)).carried;
+  } else {
+    const carry = await carryUnchanged(deps, run, exact, timings);
+    carried = carry.carried;
+    choice = carry.stats;
+  }
+  if (!choice) {
+    const id = newId('terms');
+    await createTermStats(deps.db, { id, workspaceId: run.workspace_id, runId: run.id });
+    choice = { id, stats: (await loadTermStats(deps.db, id))!, changedSince: 0 };
+  }
+  await setRunStats(deps.db, run.id, choice.id, choice.changedSince);
   timings.ms_carry = Math.round(performance.now() - t);
   t = performance.now();
-  const searched = await searchNeighbourhoods(deps, run, exact);
+  const searched = await searchNeighbourhoods(deps, run, exact, choice.stats);
   timings.ms_search = Math.round(performance.now() - t);
   t = performance.now();
   const confirmed = new UnionFind();
   for (let after = ''; ; ) {
     const page = await confirmedPairsPage(deps.db, run.id, after, PASS_PAGE);
-    for (const [dup, keep] of page.pairs) confirmed.union(dup, keep);
+    for (const [a, b] of page.pairs) confirmed.union(a, b);
     if (page.last === null) break;
     after = page.last;
   }
-  // Groups in batches of about PASS_PAGE items (one query each); a larger group is one batch: the engine's rule
-  // reads a whole group at once.
+  // Groups in batches of about PASS_PAGE items, one query each for what keepFirst reads.
   const clusters: string[][] = [];
   let batch: string[][] = [];
   let size = 0;
   const decide = async () => {
-    const loaded = new Map((await loadItems(deps.db, run.workspace_id, batch.flat())).map((i) => [i.uid, i]));
+    const keys = await loadKeepKeys(deps.db, run.workspace_id, batch.flat());
     for (const group of batch) {
-      const items = group.map((u) => loaded.get(u)).filter((i): i is NonNullable<typeof i> => !!i);
-      const uidOf = new Map(items.map((i) => [i.item.id, i.uid]));
-      const verdict = findDuplicates(items.map((i) => i.item), deps.wordVectors);
-      for (const [dup, keep] of verdict.duplicateOf) duplicates.set(uidOf.get(dup)!, uidOf.get(keep)!);
-      clusters.push(...verdict.clusters);
+      const members = group.flatMap((uid) => {
+        const k = keys.get(uid);
+        return k ? [{ ...k, uid }] : [];
+      });
+      if (members.length < 2) continue;
+      const [keep, ...copies] = members.sort(keepFirst);
+      for (const c of copies) duplicates.set(c.uid, keep!.uid);
+      clusters.push([keep!.id, ...copies.map((c) => c.id).sort()]);
     }
     batch = [];
     size = 0;
@@ -203,7 +288,7 @@ async function decideDuplicates(deps: Deps, run: RunRef, timings: Record<string,
   }
   if (size) await decide();
   timings.ms_groups = Math.round(performance.now() - t);
-  return { clusters: clusters.sort((a, b) => (a[0]! < b[0]! ? -1 : 1)), duplicates, searched, carried };
+  return { clusters: clusters.sort((a, b) => (a[0]! < b[0]! ? -1 : 1)), duplicates, searched, carried, analysed };
 }
 
 export async function finalizeRun(deps: Deps, payload: { workspace_id: string; run_id: string }): Promise<{ duplicates: number; suggestions: number }> {
@@ -218,7 +303,7 @@ export async function finalizeRun(deps: Deps, payload: { workspace_id: string; r
   const analyzed = await analyzeIfStale(deps.db);
   const [previous] = (await finishedRuns(deps.db, run.workspace_id, 1)).filter((r) => r.strategy_version === run.strategy_version && r.scorer === run.scorer);
   const timings: Record<string, number> = { ms_strategy: Math.round(tAnalyze - started), ms_analyze: Math.round(performance.now() - tAnalyze) };
-  const { clusters, duplicates, searched, carried } = await decideDuplicates(
+  const { clusters, duplicates, searched, carried, analysed } = await decideDuplicates(
     deps,
     { id: run.id, workspace_id: run.workspace_id, total: run.counts.total ?? 0, previousRunId: previous?.id ?? null },
     timings,
@@ -239,6 +324,7 @@ export async function finalizeRun(deps: Deps, payload: { workspace_id: string; r
 
   // 2. Stop suggestions across the run, and 3. the portfolio, in one pass over the run's final scores (narrow rows;
   // the candidates are held without their reasons, which the suggestions copy from the score rows in SQL).
+  const afterVerdicts = performance.now();
   const suppressed = await suppressedItems(deps.db, run.workspace_id, run.strategy_version, SNOOZE_DAYS);
   const candidates: StopCandidate[] = [];
   // By the caller's id; a list, because two sources may use the same id (each keeps its own suggestion).
@@ -259,6 +345,7 @@ export async function finalizeRun(deps: Deps, payload: { workspace_id: string; r
       }
     }
   }
+  const afterPass = performance.now();
   const ranked = rankStops(candidates);
   candidates.length = 0;
   const suggestions: RankedSuggestion[] = ranked.map((s) => {
@@ -274,12 +361,16 @@ export async function finalizeRun(deps: Deps, payload: { workspace_id: string; r
   deps.logger.debug('run finalized', {
     run: run.id,
     analyzed,
+    profiles_analysed: analysed,
     neighbourhoods_carried: carried,
     neighbourhoods_searched: searched,
     duplicates: duplicates.size,
     suggestions: suggestions.length,
     ...timings,
     ms_duplicates: Math.round(afterDuplicates - started),
+    ms_verdicts: Math.round(afterVerdicts - afterDuplicates),
+    ms_pass: Math.round(afterPass - afterVerdicts),
+    ms_rank_write: Math.round(performance.now() - afterPass),
     ms_total: Math.round(performance.now() - started),
   });
   return { duplicates: duplicates.size, suggestions: suggestions.length };

@@ -8,7 +8,7 @@
 //   5. worker memory on a 100,000-item run.
 // Every figure is printed with its target and PASS/MISS. The app is served in this process on 127.0.0.1 (port 0).
 // BENCH_PIPELINE_BACKEND=embedded|postgres runs one backend only; BENCH_EMBEDDED_100K=1 adds part 5 on the embedded one;
-// BENCH_SKIP_100K=1 leaves part 5 out on PostgreSQL.
+// BENCH_SKIP_100K=1 leaves part 5 out on PostgreSQL; BENCH_KEEP_DB=1 keeps its database (to look into with psql).
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -508,7 +508,8 @@ export async function benchPipeline(): Promise<void> {
       big: process.env.BENCH_SKIP_100K !== '1',
     });
   } finally {
-    await admin.query(`DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`).catch((e: unknown) => console.error(`could not drop ${dbName}: ${String(e)}`));
+    if (process.env.BENCH_KEEP_DB === '1') console.log(`database kept: ${dbName}`);
+    else await admin.query(`DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`).catch((e: unknown) => console.error(`could not drop ${dbName}: ${String(e)}`));
     await admin.end();
     const redis = new Redis(REDIS_URL);
     for await (const keys of redis.scanStream({ match: `${prefix}:*`, count: 1000 })) if ((keys as string[]).length) await redis.del(...(keys as string[]));

@@ -9,7 +9,7 @@ import { attachJobs } from '../../src/entry/jobs.ts';
 import { nodeDeps, openAndMigrate } from '../../src/entry/node.ts';
 
 const config = parseConfig(process.env);
-const logger = createLogger('warn');
+const logger = createLogger(process.env.BENCH_WORKER_LOG === 'debug' ? 'debug' : 'warn'); // BENCH_WORKER_LOG=debug: the jobs' timings on stderr
 const db = await openAndMigrate(config, logger);
 const jobs = await attachJobs(config, await nodeDeps(config, db, logger), {
   withWorkers: true,

@@ -368,9 +368,9 @@ describe('item lookups', () => {
     // Three trackers' copies of one piece of work; the oldest (the copy to keep) belongs to epic LF-1.
     await seed(ws, [
       ...ITEMS,
-      { id: 'DD-1', source: 'jira', team: 'Dock', parent_id: 'LF-1', created_at: '2026-05-01T00:00:00Z', title: 'Dock door sensor dashboard for depot supervisors', description: 'Supervisors see which dock doors are open so trucks are loaded at a free door.' },
-      { id: 'DD-2', source: 'asana', team: 'Ops', created_at: '2026-08-01T00:00:00Z', title: 'Dashboard of dock door sensors for depot supervisors', description: 'Depot supervisors see which dock doors are open, so trucks load at a free door.' },
-      { id: 'DD-3', source: 'linear', team: 'Customer Care', created_at: '2026-09-01T00:00:00Z', title: 'Dock door sensor dashboard for the depot supervisors', description: 'Show supervisors which dock doors are open so trucks are loaded at a free door.' },
+      { id: 'DD-1', source: 'jira', team: 'Dock', parent_id: 'LF-1', created_at: '2026-05-01T00:00:00Z', title: 'Freezer temperature alarm texts for the night shift', description: 'When a freezer warms above minus eighteen degrees, the night shift gets a text message.' },
+      { id: 'DD-2', source: 'asana', team: 'Ops', created_at: '2026-08-01T00:00:00Z', title: 'Text the night shift when a freezer temperature alarm fires', description: 'The night shift receives a text message when a freezer warms above minus eighteen degrees.' },
+      { id: 'DD-3', source: 'linear', team: 'Customer Care', created_at: '2026-09-01T00:00:00Z', title: 'Freezer temperature alarm text messages for the night shift', description: 'Send the night shift a text when any freezer warms above minus eighteen degrees.' },
     ]);
     await runToEnd(ws, env.settle);
 

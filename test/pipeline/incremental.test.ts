@@ -116,6 +116,15 @@ describe('an incremental run', () => {
     const incremental = finalized.at(-1)!;
     expect(incremental.neighbourhoods_carried as number).toBeGreaterThan(N * 0.5);
     expect(incremental.neighbourhoods_searched as number).toBeGreaterThan(0);
+    // Only the changed items were analysed again, and their pairs decided under the first run's term statistics.
+    expect(incremental.profiles_analysed).toBe(5); // T-3, T-61, the epic T-50, T-new-1, T-new-2
+    const stats = await env.db.query<{ id: string; term_stats_id: string; changed_since_stats: number }>(
+      'SELECT id, term_stats_id, changed_since_stats FROM scoring_runs WHERE id = ANY($1::text[])',
+      [[first, nightly]],
+    );
+    const byRun = new Map(stats.rows.map((r) => [r.id, r]));
+    expect(byRun.get(nightly)!.term_stats_id).toBe(byRun.get(first)!.term_stats_id);
+    expect(byRun.get(nightly)!.changed_since_stats).toBeGreaterThanOrEqual(5);
   });
 
   it('equals a full run over the same items', async () => {
@@ -170,5 +179,19 @@ describe('an incremental run', () => {
     // The epic's stories and T-7 changed input: neither side re-uses them.
     expect(byJob.rows.length).toBeLessThan(uids.length - 2);
     expect(planned.map((p) => ({ item_uid: p.item_uid, reused_from_run: p.origin }))).toEqual(byJob.rows);
+  });
+
+  it('takes new term statistics and searches every item once a quarter of the items changed', async () => {
+    const before = await env.db.query<{ term_stats_id: string }>('SELECT term_stats_id FROM scoring_runs WHERE id = $1', [nightly]);
+    const edits = Array.from({ length: 45 }, (_, k) => edited(k * 3 + 2, `${benchItem('T', k * 3 + 2).title} reworded for the quarter`));
+    expect((await a.request('POST', '/v1/items:batch', { body: { items: edits } })).status).toBe(200);
+    await env.settle();
+    const later = await run(a.workspace.id, 'nightly');
+    const fields = finalized.at(-1)!;
+    expect(fields.neighbourhoods_carried).toBe(0);
+    expect(fields.neighbourhoods_searched).toBe(N + 3);
+    const after = await env.db.query<{ term_stats_id: string; changed_since_stats: number }>('SELECT term_stats_id, changed_since_stats FROM scoring_runs WHERE id = $1', [later]);
+    expect(after.rows[0]!.term_stats_id).not.toBe(before.rows[0]!.term_stats_id);
+    expect(after.rows[0]!.changed_since_stats).toBe(0);
   });
 });

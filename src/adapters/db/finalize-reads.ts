@@ -305,10 +305,11 @@ export async function insertRankedSuggestions(q: Queryable, runId: string, works
 
 /**
  * Refreshes planner statistics of the tables finalize reads, only where they are badly stale — never analyzed, or
- * the table more than doubled in size since (a bulk ingest, a first run) — and only on the columns its queries filter
+ * the table grown more than fourfold since (a bulk ingest, a first run) — and only on the columns its queries filter
  * and join on. A full ANALYZE of the score rows reads their wide JSON and took ~0.4 s at 20k rows; a nightly run adds
- * a run's worth of rows to tables that already hold several, which needs no new statistics. Sizes come from the
- * files, not from the statistics views (the embedded build updates those late).
+ * a run's worth of rows to tables that already hold one or more (the second run doubles them), which needs no new
+ * statistics: its queries probe by run and item (see OFFSET 0 in unsearchedPage), whatever the estimates. Sizes come
+ * from the files, not from the statistics views (the embedded build updates those late).
  */
 export async function analyzeIfStale(db: Db): Promise<string[]> {
   const cols: Record<string, string> = {
@@ -320,7 +321,7 @@ export async function analyzeIfStale(db: Db): Promise<string[]> {
   const r = await db.query<{ relname: string }>(
     `SELECT c.relname FROM pg_class c
       WHERE c.relname = ANY($1::text[]) AND c.relkind = 'r' AND c.relnamespace = 'public'::regnamespace
-        AND (c.reltuples < 0 OR pg_relation_size(c.oid) > 2 * greatest(c.relpages, 8)::bigint * current_setting('block_size')::bigint)`,
+        AND (c.reltuples < 0 OR pg_relation_size(c.oid) > 4 * greatest(c.relpages, 8)::bigint * current_setting('block_size')::bigint)`,
     [Object.keys(cols)],
   );
   const stale = r.rows.map((x) => x.relname);

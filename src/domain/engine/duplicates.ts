@@ -71,7 +71,7 @@ function disjointStages(x: ReadonlySet<string>, y: ReadonlySet<string>): boolean
 const STATUS_PROGRESS: Record<StatusClass, number> = { done: 3, in_progress: 2, blocked: 1, todo: 0 };
 
 /** The copy to keep: further along in status, then the older one, then the smaller id (stable). */
-export function keepFirst(a: AnalyzedItem, b: AnalyzedItem): number {
+export function keepFirst(a: Pick<AnalyzedItem, 'status' | 'createdMs' | 'id'>, b: Pick<AnalyzedItem, 'status' | 'createdMs' | 'id'>): number {
   return (
     STATUS_PROGRESS[b.status] - STATUS_PROGRESS[a.status] ||
     (a.createdMs ?? Infinity) - (b.createdMs ?? Infinity) ||
@@ -126,7 +126,7 @@ function stemIds(items: readonly AnalyzedItem[]): { ids: Int32Array[]; stems: st
  * words cover — two short copies and a copy with a longer description both score high), half semantic
  * (sentence-vector cosine above the floor), or all lexical without vectors.
  */
-export function similarity(x: Weighted, y: Weighted, semantic: number | null): number {
+export function similarity<K>(x: { vec: Map<K, number>; total: number }, y: { vec: Map<K, number>; total: number }, semantic: number | null): number {
   let inter = 0;
   const [small, big] = x.vec.size <= y.vec.size ? [x, y] : [y, x];
   for (const [id, w] of small.vec) { const v = big.vec.get(id); if (v) inter += Math.min(w, v); }
@@ -216,9 +216,17 @@ export function detectDuplicates(items: readonly AnalyzedItem[]): DuplicateResul
   }
   const groups = new Map<number, AnalyzedItem[]>();
   for (let i = 0; i < n; i++) (groups.get(find(i)) ?? groups.set(find(i), []).get(find(i))!).push(sorted[i]!);
+  return resolveGroups(groups.values());
+}
+
+/**
+ * Groups of copies (items joined by confirmed pairs) → which copy each group keeps (keepFirst) and its clusters
+ * (keeper first, then the rest by id; sorted by keeper id). Groups of one are skipped.
+ */
+export function resolveGroups(groups: Iterable<readonly Pick<AnalyzedItem, 'status' | 'createdMs' | 'id'>[]>): DuplicateResult {
   const duplicateOf = new Map<string, string>();
   const clusters: string[][] = [];
-  for (const g of groups.values()) {
+  for (const g of groups) {
     if (g.length < 2) continue;
     const ordered = [...g].sort(keepFirst);
     const keep = ordered[0]!;
@@ -227,4 +235,114 @@ export function detectDuplicates(items: readonly AnalyzedItem[]): DuplicateResul
   }
   clusters.sort((x, y) => (x[0]! < y[0]! ? -1 : 1));
   return { duplicateOf, clusters };
+}
+
+// ------------------------------------------------------------------ the same rule, one pair at a time
+// The service finds candidate pairs among pgvector nearest neighbours instead of shared signatures, and keeps what
+// the rule reads of each item (its profile) so a later run decides a changed item's pairs without re-reading the
+// rest. The backlog-wide statistics (how many items, in how many each stem occurs) come from a stored snapshot.
+// On the same items and statistics, a pair is confirmed here exactly when detectDuplicates would propose and
+// confirm it (test/domain/engine-duplicate-pairs.test.ts holds the two to that).
+
+/** What the duplicate rule reads of one item. */
+export interface DuplicateProfile {
+  id: string;
+  parentId: string | null;
+  status: StatusClass;
+  createdMs: number | null;
+  title: string;
+  source: string;
+  team: string;
+  /** Distinct stems, the title's first (see AnalyzedItem.termRefs), with their in-item weights. */
+  stems: readonly string[];
+  weights: ArrayLike<number>;
+  titleStemCount: number;
+  vector: Float32Array | null;
+}
+
+/** Backlog-wide term statistics: `n` items, stem → number of items holding it. */
+export interface TermStats {
+  n: number;
+  df: ReadonlyMap<string, number>;
+}
+
+export function duplicateProfile(a: AnalyzedItem): DuplicateProfile {
+  return {
+    id: a.id,
+    parentId: a.parentId,
+    status: a.status,
+    createdMs: a.createdMs,
+    title: a.title,
+    source: a.item.source ?? '',
+    team: a.item.team ?? '',
+    stems: a.termRefs.map((r) => r.text),
+    weights: a.termWeights,
+    titleStemCount: a.titleStemCount,
+    vector: a.vector,
+  };
+}
+
+/** Term statistics of a set of profiles (what detectDuplicates computes over its input). */
+export function termStats(profiles: Iterable<Pick<DuplicateProfile, 'stems'>>): TermStats {
+  const df = new Map<string, number>();
+  let n = 0;
+  for (const p of profiles) {
+    n++;
+    for (const s of p.stems) df.set(s, (df.get(s) ?? 0) + 1);
+  }
+  return { n, df };
+}
+
+/** A stem the statistics have not seen (an item changed since they were taken) is as rare as can be. */
+const dfOf = (stats: TermStats, stem: string) => Math.max(1, stats.df.get(stem) ?? 1);
+
+/** The stems that propose candidates (as detectDuplicates' signature): title stems and the rarest description stems, if not too common. */
+function signatureOf(p: DuplicateProfile, stats: TermStats): Set<string> {
+  const cap = postingCap(stats.n);
+  const sig = new Set<string>();
+  for (let k = 0; k < p.titleStemCount; k++) if (dfOf(stats, p.stems[k]!) <= cap) sig.add(p.stems[k]!);
+  const rest = p.stems.slice(p.titleStemCount).map((s) => [s, dfOf(stats, s)] as const);
+  rest.sort((x, y) => x[1] - y[1] || (x[0] < y[0] ? -1 : x[0] > y[0] ? 1 : 0));
+  for (const [s, d] of rest.slice(0, SIGNATURE_DESC_TERMS)) if (d <= cap) sig.add(s);
+  return sig;
+}
+
+function weighProfile(p: DuplicateProfile, stats: TermStats): { vec: Map<string, number>; total: number } {
+  const vec = new Map<string, number>();
+  let total = 0;
+  for (let i = 0; i < p.stems.length; i++) {
+    const w = Math.min(p.weights[i]!, 3) * Math.log(1 + stats.n / dfOf(stats, p.stems[i]!));
+    vec.set(p.stems[i]!, w);
+    total += w;
+  }
+  return { vec, total: total || 1 };
+}
+
+/** Whether `a` and `b` are copies of one piece of work, by detectDuplicates' rule under `stats`. */
+export function isDuplicatePair(a: DuplicateProfile, b: DuplicateProfile, stats: TermStats): boolean {
+  return duplicatePairRule(stats)(a, b);
+}
+
+/**
+ * isDuplicatePair for many pairs under one snapshot: each profile's signature and weighted terms are computed once
+ * (kept while the profile object lives).
+ */
+export function duplicatePairRule(stats: TermStats): (a: DuplicateProfile, b: DuplicateProfile) => boolean {
+  const sigs = new WeakMap<DuplicateProfile, Set<string>>();
+  const weights = new WeakMap<DuplicateProfile, { vec: Map<string, number>; total: number }>();
+  const sigOf = (p: DuplicateProfile) => sigs.get(p) ?? sigs.set(p, signatureOf(p, stats)).get(p)!;
+  const weighted = (p: DuplicateProfile) => weights.get(p) ?? weights.set(p, weighProfile(p, stats)).get(p)!;
+  return (a, b) => {
+    if (a.parentId === b.id || b.parentId === a.id) return false; // an epic and its own story are not copies
+    if (a.parentId && a.parentId === b.parentId) return false; // siblings: parts of one plan
+    if (a.status === 'done' && b.status === 'done') return false; // both finished: history, nothing to merge
+    if (differentStages(a.title, b.title)) return false; // consecutive steps of one feature
+    const sa = sigOf(a);
+    let shared = 0;
+    for (const s of sigOf(b)) if (sa.has(s)) shared++;
+    if (shared < MIN_SHARED_SIGNATURE) return false;
+    const sem = a.vector && b.vector ? cosine(a.vector, b.vector) : null;
+    const cross = a.source !== b.source || a.team !== b.team;
+    return similarity(weighted(a), weighted(b), sem) >= (cross ? DUPLICATE_MIN_CROSS_SOURCE : DUPLICATE_MIN_SAME_SOURCE);
+  };
 }
