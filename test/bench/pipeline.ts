@@ -267,8 +267,12 @@ const phasesText = (f: RunFigures) =>
   `queued→planned ${s(f.phases.plan)}, scoring ${s(f.phases.score)}, finalize ${s(f.phases.finalize)}`;
 
 // --- worker processes (PostgreSQL + Redis)
+const WORKER_HEAP_MB = Number(process.env.BENCH_WORKER_HEAP_MB ?? 256);
 function startWorker(env: Record<string, string>): Promise<ChildProcess> {
-  const proc = spawn(process.execPath, ['--import', 'tsx', 'test/bench/worker-proc.ts'], {
+  // --expose-gc: the worker reports its live heap (after a full collection) beside the peaks. The old generation is
+  // capped as the README recommends for `bearing worker` (256 MiB; BENCH_WORKER_HEAP_MB=N another cap, 0 none).
+  const heap = WORKER_HEAP_MB > 0 ? [`--max-old-space-size=${WORKER_HEAP_MB}`] : [];
+  const proc = spawn(process.execPath, ['--expose-gc', ...heap, '--import', 'tsx', 'test/bench/worker-proc.ts'], {
     cwd: ROOT,
     env: { ...process.env, ...env, LOG_LEVEL: 'warn' },
     stdio: ['pipe', 'pipe', 'inherit'],
@@ -279,7 +283,7 @@ function startWorker(env: Record<string, string>): Promise<ChildProcess> {
   });
 }
 
-type MemoryPeaks = Record<'rss' | 'heapUsed' | 'heapTotal' | 'external' | 'arrayBuffers', number>;
+type MemoryPeaks = Record<'rss' | 'heapUsed' | 'heapTotal' | 'external' | 'arrayBuffers' | 'liveHeap', number>;
 
 /** The worker's process.memoryUsage() peaks (bytes) since the previous call (see worker-proc.ts). */
 function workerMemoryPeaks(proc: ChildProcess): Promise<MemoryPeaks> {
@@ -373,7 +377,7 @@ interface BackendSpec {
 }
 
 async function benchBackend(b: BackendSpec): Promise<void> {
-  console.log(`\n### ${b.label}`);
+  console.log(`\n### ${b.label}${b.workerEnv ? `; workers run with ${WORKER_HEAP_MB > 0 ? `--max-old-space-size=${WORKER_HEAP_MB}` : 'no heap cap'}` : ''}`);
   const svc = await startService(b.config, b.prefix);
   const workers: ChildProcess[] = [];
   try {
@@ -465,7 +469,7 @@ async function benchBackend(b: BackendSpec): Promise<void> {
         `(target: 100k peak <= 1.5x the 10k peak: ${verdict(flat)})`);
       const h = runHeaps.get(p);
       const mib = (bytes: number) => fmt(bytes / 2 ** 20);
-      if (h) console.log(`     its process.memoryUsage() peaks during the run: JS heap used ${mib(h.heapUsed)} MiB (heap reserved ${mib(h.heapTotal)}), external ${mib(h.external)} MiB, array buffers ${mib(h.arrayBuffers)} MiB`);
+      if (h) console.log(`     its process.memoryUsage() peaks during the run: JS heap used ${mib(h.heapUsed)} MiB (heap reserved ${mib(h.heapTotal)}), external ${mib(h.external)} MiB, array buffers ${mib(h.arrayBuffers)} MiB; live heap after the run (full GC) ${mib(h.liveHeap)} MiB`);
     }
   } finally {
     await Promise.all(workers.map(stopWorker));

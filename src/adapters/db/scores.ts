@@ -76,8 +76,12 @@ export async function previousScores(
   return r.rows;
 }
 
-/** Copies earlier score rows into this run without recomputing them (their base verdict, not their duplicate state). */
-export async function copyScores(q: Queryable, runId: string, from: { item_uid: string; run_id: string; origin: string }[]): Promise<number> {
+/**
+ * Copies earlier score rows into this run without recomputing them (their base verdict, not their duplicate state),
+ * read from the row of the run that computed them (`origin`). Only that row keeps the base verdict (~45% of a row's
+ * bytes): a copy never needs it, since the next copy reads the origin again.
+ */
+export async function copyScores(q: Queryable, runId: string, from: { item_uid: string; origin: string }[]): Promise<number> {
   if (!from.length) return 0;
   const r = await q.query(
     `INSERT INTO item_scores (run_id, item_uid, workspace_id, content_hash, input_hash, strategy_version, scorer, alignment,
@@ -87,9 +91,9 @@ export async function copyScores(q: Queryable, runId: string, from: { item_uid: 
             (s.base->'score'->>'alignment')::float8, s.base->'score'->>'objective_id', s.base->'score'->>'kr_id',
             (s.base->'score'->>'execution_health')::boolean, ARRAY(SELECT jsonb_array_elements_text(s.base->'score'->'flags')),
             NULL, s.base->'score'->>'non_goal_id', s.base->'score'->>'rationale', s.base->'score'->'evidence',
-            s.provenance, s.base, s.base->'stop', s.points, s.team, x.origin, s.review
-       FROM jsonb_to_recordset($2::jsonb) AS x(item_uid text, run_id text, origin text)
-       JOIN item_scores s ON s.run_id = x.run_id AND s.item_uid = x.item_uid
+            s.provenance, NULL, s.base->'stop', s.points, s.team, x.origin, s.review
+       FROM jsonb_to_recordset($2::jsonb) AS x(item_uid text, origin text)
+       JOIN item_scores s ON s.run_id = x.origin AND s.item_uid = x.item_uid
      ON CONFLICT (run_id, item_uid) DO NOTHING`,
     [runId, JSON.stringify(from)],
   );
