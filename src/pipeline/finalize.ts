@@ -41,8 +41,8 @@ import {
   createPortfolioAccumulator,
   duplicatePairRule,
   duplicateProfile,
-  keepFirst,
   rankStops,
+  resolveGroups,
   scoreAsDuplicate,
   type StopCandidate,
   type TermStats,
@@ -268,16 +268,9 @@ async function decideDuplicates(deps: Deps, run: RunRef, timings: Record<string,
   let size = 0;
   const decide = async () => {
     const keys = await loadKeepKeys(deps.db, run.workspace_id, batch.flat());
-    for (const group of batch) {
-      const members = group.flatMap((uid) => {
-        const k = keys.get(uid);
-        return k ? [{ ...k, uid }] : [];
-      });
-      if (members.length < 2) continue;
-      const [keep, ...copies] = members.sort(keepFirst);
-      for (const c of copies) duplicates.set(c.uid, keep!.uid);
-      clusters.push([keep!.id, ...copies.map((c) => c.id).sort()]);
-    }
+    const resolved = resolveGroups(batch.map((group) => group.flatMap((uid) => (keys.has(uid) ? [{ ...keys.get(uid)!, uid }] : []))));
+    for (const { keep, copies } of resolved.kept) for (const c of copies) duplicates.set(c.uid, keep.uid);
+    clusters.push(...resolved.clusters);
     batch = [];
     size = 0;
   };

@@ -216,25 +216,29 @@ export function detectDuplicates(items: readonly AnalyzedItem[]): DuplicateResul
   }
   const groups = new Map<number, AnalyzedItem[]>();
   for (let i = 0; i < n; i++) (groups.get(find(i)) ?? groups.set(find(i), []).get(find(i))!).push(sorted[i]!);
-  return resolveGroups(groups.values());
+  const { duplicateOf, clusters } = resolveGroups(groups.values());
+  return { duplicateOf, clusters };
 }
 
 /**
  * Groups of copies (items joined by confirmed pairs) → which copy each group keeps (keepFirst) and its clusters
  * (keeper first, then the rest by id; sorted by keeper id). Groups of one are skipped.
  */
-export function resolveGroups(groups: Iterable<readonly Pick<AnalyzedItem, 'status' | 'createdMs' | 'id'>[]>): DuplicateResult {
+export function resolveGroups<T extends Pick<AnalyzedItem, 'status' | 'createdMs' | 'id'>>(
+  groups: Iterable<readonly T[]>,
+): DuplicateResult & { kept: { keep: T; copies: T[] }[] } {
   const duplicateOf = new Map<string, string>();
   const clusters: string[][] = [];
+  const kept: { keep: T; copies: T[] }[] = [];
   for (const g of groups) {
     if (g.length < 2) continue;
-    const ordered = [...g].sort(keepFirst);
-    const keep = ordered[0]!;
-    for (const m of ordered.slice(1)) duplicateOf.set(m.id, keep.id);
-    clusters.push([keep.id, ...ordered.slice(1).map((m) => m.id).sort()]);
+    const [keep, ...copies] = [...g].sort(keepFirst);
+    for (const m of copies) duplicateOf.set(m.id, keep!.id);
+    clusters.push([keep!.id, ...copies.map((m) => m.id).sort()]);
+    kept.push({ keep: keep!, copies });
   }
   clusters.sort((x, y) => (x[0]! < y[0]! ? -1 : 1));
-  return { duplicateOf, clusters };
+  return { duplicateOf, clusters, kept };
 }
 
 // ------------------------------------------------------------------ the same rule, one pair at a time

@@ -8,7 +8,7 @@
 import type { BacklogItem, ItemScore, ScoreReport, Strategy } from '../contracts.ts';
 import { analyzeSignals, createPortfolioAccumulator, decideSignals, rankStops, type DecideOptions } from './batch.ts';
 export { analyzeItem } from './analyze.ts';
-export { duplicateProfile, duplicatePairRule, isDuplicatePair, keepFirst, termStats, resolveGroups, type DuplicateProfile, type TermStats } from './duplicates.ts';
+export { duplicateProfile, duplicatePairRule, resolveGroups, type DuplicateProfile, type TermStats } from './duplicates.ts';
 import { detectDuplicates } from './duplicates.ts';
 import type { ItemSignals, LinkOptions } from './link.ts';
 import type { StopCandidate } from './stop.ts';
