@@ -10,8 +10,9 @@
 // Incremental: each item's neighbourhood (its K nearest items and the copies confirmed among them) is stored per
 // run. A run that follows a finished run of the same strategy version and scorer carries the neighbourhoods that
 // cannot have changed — the item and all its neighbours unchanged, and no changed item now at least as close as its
-// K-th neighbour — and searches and decides only the rest, under the same statistics snapshot, so its duplicates
-// equal those of a run that searched every item under that snapshot. A new snapshot is taken (and every item
+// K-th neighbour — patches those a changed item entered without searching (patchNeighbourhood), and searches and
+// decides only the rest, under the same statistics snapshot, so its duplicates equal those of a run that searched
+// every item under that snapshot. A new snapshot is taken (and every item
 // searched) when more than a quarter of the items changed since the last one. Memory stays flat: the run is streamed
 // in pages; only the confirmed copy pairs, their clusters and the stop candidates (without their text) are held.
 import {
@@ -23,6 +24,8 @@ import {
   insertNeighbourhoods,
   insertRankedSuggestions,
   nearestNeighbours,
+  neighbourhoodsOf,
+  neighbourhoodsWith,
   passPage,
   reachedNeighbourhoods,
   setDuplicateVerdicts,
@@ -44,6 +47,7 @@ import {
   rankStops,
   resolveGroups,
   scoreAsDuplicate,
+  type DuplicateProfile,
   type StopCandidate,
   type TermStats,
 } from '../domain/engine/index.ts';
@@ -135,49 +139,151 @@ async function ensureProfiles(deps: Deps, run: RunRef): Promise<number> {
   }
 }
 
+interface Neighbour {
+  uid: string;
+  distance: number;
+}
+
+/** Nearest first, ties by uid: the order of a neighbour list however the index returned it. */
+const nearestFirst = (a: Neighbour, b: Neighbour) => a.distance - b.distance || (a.uid < b.uid ? -1 : a.uid > b.uid ? 1 : 0);
+
 /**
- * Carries the previous run's neighbourhoods that cannot have changed (see the header), with the term statistics
- * they were decided under. Nothing is carried (and the run takes a new snapshot) when the previous run kept no
- * neighbourhoods or statistics, or when more than CARRY_MAX_CHANGED_SHARE of the items changed since either.
+ * An unchanged item's neighbourhood, patched instead of searched again: its previous K nearest without the `moved`
+ * items (changed or gone), joined by the changed items that now come at least as close as its previous K-th
+ * (`entered`, with their new distances). Every other item is unchanged and was further than that K-th, so the
+ * patched list is the one a search would return whenever its own K-th is no further than the previous K-th. When it
+ * is further (a moved neighbour left a gap that an unlisted item may fill), there is no patch: null.
  */
-async function carryUnchanged(deps: Deps, run: RunRef, exact: boolean, timings: Record<string, number> = {}): Promise<{ carried: number; stats: StatsChoice | null }> {
-  const none = { carried: 0, stats: null };
-  const embedder = deps.embedder!;
-  if (!run.previousRunId || !(await hasNeighbourhoods(deps.db, run.previousRunId, embedder.model))) return none;
+export function patchNeighbourhood(previous: { neighbours: string[]; distances: number[] }, moved: Set<string>, entered: Neighbour[], k: number): Neighbour[] | null {
+  const kept = previous.neighbours.flatMap((uid, i) => (moved.has(uid) ? [] : [{ uid, distance: previous.distances[i]! }]));
+  const list = [...kept, ...entered].sort(nearestFirst).slice(0, k);
+  if (previous.neighbours.length < k) return list; // every other item was listed
+  const lastBefore = { uid: previous.neighbours[k - 1]!, distance: previous.distances[k - 1]! };
+  return list.length === k && nearestFirst(list[k - 1]!, lastBefore) <= 0 ? list : null;
+}
+
+/** What a run carries from the previous run (see planCarry). */
+interface CarryPlan {
+  previousRunId: string;
+  /** The run's items whose vector is new or changed since the previous run. */
+  changed: string[];
+  /** Changed, or in the previous run and not in this one. */
+  moved: Set<string>;
+  /** The previous run's term statistics, which carried and patched neighbourhoods were decided under. */
+  stats: StatsChoice;
+}
+
+/**
+ * Whether the run can carry the previous run's neighbourhoods (see the header), and what changed since: not when
+ * the previous run kept no neighbourhoods or statistics, or when more than CARRY_MAX_CHANGED_SHARE of the items
+ * changed since either (the run then takes a new snapshot and searches every item).
+ */
+async function planCarry(deps: Deps, run: RunRef, timings: Record<string, number>): Promise<CarryPlan | null> {
+  const model = deps.embedder!.model;
+  if (!run.previousRunId || !(await hasNeighbourhoods(deps.db, run.previousRunId, model))) return null;
   const previous = await runStatsState(deps.db, run.previousRunId);
-  if (!previous.termStatsId) return none;
-  const ref = { workspaceId: run.workspace_id, runId: run.id, previousRunId: run.previousRunId, model: embedder.model };
+  if (!previous.termStatsId) return null;
   let t = performance.now();
-  const { changed, gone, withVector } = await changedVectors(deps.db, ref);
+  const { changed, gone, withVector } = await changedVectors(deps.db, { workspaceId: run.workspace_id, runId: run.id, previousRunId: run.previousRunId, model });
   timings.ms_carry_changed = Math.round(performance.now() - t);
   const moved = changed.length + gone.length;
-  if (moved > CARRY_MAX_CHANGED_SHARE * withVector) return none;
+  if (moved > CARRY_MAX_CHANGED_SHARE * withVector) return null;
   t = performance.now();
   const stats = await loadTermStats(deps.db, previous.termStatsId);
   timings.ms_carry_stats = Math.round(performance.now() - t);
   const changedSince = previous.changedSinceStats + moved;
-  if (!stats || changedSince > CARRY_MAX_CHANGED_SHARE * stats.n) return none;
-  t = performance.now();
-  const reached = await reachedNeighbourhoods(deps.db, { ...ref, dims: embedder.dimensions, changed, k: NEIGHBOURS, exact, reach: REVERSE_NEIGHBOURS });
-  timings.ms_carry_reached = Math.round(performance.now() - t);
-  t = performance.now();
-  const carried = await carryNeighbourhoods(deps.db, { runId: run.id, previousRunId: run.previousRunId, model: embedder.model, moved: [...changed, ...gone], reached });
-  timings.ms_carry_copy = Math.round(performance.now() - t);
-  return { carried, stats: { id: previous.termStatsId, stats, changedSince } };
+  if (!stats || changedSince > CARRY_MAX_CHANGED_SHARE * stats.n) return null;
+  return { previousRunId: run.previousRunId, changed, moved: new Set([...changed, ...gone]), stats: { id: previous.termStatsId, stats, changedSince } };
 }
 
 /**
- * Searches the neighbourhood of every item of the run that has a vector and no neighbourhood yet: its K nearest
- * items, and which of those similar enough to be candidates the duplicate rule confirms as copies.
+ * Carries the neighbourhoods that cannot have changed, patches those a changed item entered (patchNeighbourhood:
+ * only pairs with a changed item are decided again), and searches the rest: the changed items themselves, and the
+ * neighbourhoods a moved item left with a gap. Independent steps go to the database side by side.
  */
-async function searchNeighbourhoods(deps: Deps, run: RunRef, exact: boolean, stats: TermStats): Promise<number> {
+async function carryAndSearch(deps: Deps, run: RunRef, plan: CarryPlan, exact: boolean, stats: TermStats, timings: Record<string, number>): Promise<{ carried: number; patched: number; searched: number }> {
+  const embedder = deps.embedder!;
+  const ref = { workspaceId: run.workspace_id, runId: run.id, previousRunId: plan.previousRunId, model: embedder.model };
+  const searchChanged = searchNeighbourhoods(deps, run, exact, stats, plan.changed);
+  searchChanged.catch(() => undefined); // awaited below
+  let t = performance.now();
+  const entered = new Map<string, Neighbour[]>();
+  const reached = await reachedNeighbourhoods(deps.db, { ...ref, dims: embedder.dimensions, changed: plan.changed, k: NEIGHBOURS, exact, reach: REVERSE_NEIGHBOURS });
+  for (const r of reached) {
+    if (!plan.moved.has(r.item_uid)) (entered.get(r.item_uid) ?? entered.set(r.item_uid, []).get(r.item_uid)!).push({ uid: r.changed_uid, distance: r.distance });
+  }
+  timings.ms_carry_reached = Math.round(performance.now() - t);
+  t = performance.now();
+  const [patched, gapped] = await Promise.all([
+    patchReached(deps, run, { previousRunId: plan.previousRunId, entered, moved: plan.moved, stats }),
+    neighbourhoodsWith(deps.db, { runId: plan.previousRunId, model: embedder.model, uids: [...plan.moved] }),
+  ]);
+  timings.ms_carry_patch = Math.round(performance.now() - t);
+  t = performance.now();
+  const rest = [...new Set([...entered.keys(), ...gapped])].filter((u) => !plan.moved.has(u) && !patched.has(u));
+  const [carried, searchedRest, searchedChanged] = await Promise.all([
+    // Every other neighbourhood is unchanged: neither the item nor a neighbour moved, and no changed item came closer.
+    carryNeighbourhoods(deps.db, { runId: run.id, previousRunId: plan.previousRunId, model: embedder.model, exclude: [...plan.moved, ...entered.keys(), ...gapped] }),
+    searchNeighbourhoods(deps, run, exact, stats, rest),
+    searchChanged,
+  ]);
+  timings.ms_carry_copy_search = Math.round(performance.now() - t);
+  return { carried, patched: patched.size, searched: searchedRest + searchedChanged };
+}
+
+/**
+ * Writes the patched neighbourhoods of the unchanged items a changed item entered (those that cannot be patched are
+ * left to the search). A pair of two unchanged items keeps the previous verdict (same profiles, same statistics);
+ * a pair with a changed item is decided by the duplicate rule.
+ */
+async function patchReached(deps: Deps, run: RunRef, p: { previousRunId: string; entered: Map<string, Neighbour[]>; moved: Set<string>; stats: TermStats }): Promise<Set<string>> {
+  const model = deps.embedder!.model;
+  const lists = new Map<string, { list: Neighbour[]; pairsBefore: Set<string> }>();
+  for (const before of await neighbourhoodsOf(deps.db, p.previousRunId, model, [...p.entered.keys()])) {
+    const list = patchNeighbourhood(before, p.moved, p.entered.get(before.item_uid)!, NEIGHBOURS);
+    if (list) lists.set(before.item_uid, { list, pairsBefore: new Set(before.pairs.filter((_, i) => i % 2 === 1)) });
+  }
+  const candidate = (n: Neighbour) => 1 - n.distance >= DUPLICATE_CANDIDATE_MIN_COSINE;
+  const toDecide = new Set<string>();
+  for (const [uid, { list }] of lists) {
+    for (const n of list) if (candidate(n) && p.moved.has(n.uid)) toDecide.add(uid).add(n.uid);
+  }
+  const profiles = await loadProfiles(deps.db, run.workspace_id, [...toDecide]);
+  const isCopy = duplicatePairRule(p.stats);
+  const records: NeighbourhoodRecord[] = [];
+  for (const [uid, { list, pairsBefore }] of lists) {
+    const pairs: string[] = [];
+    for (const n of list) {
+      if (!candidate(n)) continue;
+      if (p.moved.has(n.uid) ? isPair(profiles, isCopy, uid, n.uid) : pairsBefore.has(n.uid)) pairs.push(uid, n.uid);
+    }
+    records.push({ item_uid: uid, neighbours: list.map((n) => n.uid), distances: list.map((n) => n.distance), pairs });
+  }
+  await insertNeighbourhoods(deps.db, run.id, model, records);
+  return new Set(lists.keys());
+}
+
+/** Whether the duplicate rule confirms two items as copies (false when either has no profile). */
+function isPair(profiles: Map<string, DuplicateProfile>, isCopy: (a: DuplicateProfile, b: DuplicateProfile) => boolean, a: string, b: string): boolean {
+  const pa = profiles.get(a);
+  const pb = profiles.get(b);
+  return !!pa && !!pb && isCopy(pa, pb);
+}
+
+/**
+ * Searches the neighbourhoods of `only` (items of the run with a vector), or else of every item of the run that has
+ * a vector and no neighbourhood yet: its K nearest items, and which of those similar enough to be candidates the
+ * duplicate rule confirms as copies.
+ */
+async function searchNeighbourhoods(deps: Deps, run: RunRef, exact: boolean, stats: TermStats, only?: string[]): Promise<number> {
   const embedder = deps.embedder!;
   const ref = { workspaceId: run.workspace_id, runId: run.id, model: embedder.model };
   const isCopy = duplicatePairRule(stats);
+  const list = only ? [...only].sort() : null;
   /** The next page to search and its neighbour query, started at once: the database searches page k+1 while the
    * engine decides page k (keyset pages: page k+1 starts after page k's last item, written or not). */
   const fetch = async (after: string) => {
-    const uids = await unsearchedPage(deps.db, { ...ref, after, limit: SEARCH_PAGE });
+    const uids = list ? list.filter((u) => u > after).slice(0, SEARCH_PAGE) : await unsearchedPage(deps.db, { ...ref, after, limit: SEARCH_PAGE });
     const rows = uids.length ? nearestNeighbours(deps.db, { ...ref, dims: embedder.dimensions, uids, k: NEIGHBOURS, exact }) : Promise.resolve([]);
     rows.catch(() => undefined); // awaited in turn below
     return { uids, rows };
@@ -188,10 +294,9 @@ async function searchNeighbourhoods(deps: Deps, run: RunRef, exact: boolean, sta
     const { uids } = next;
     const rows = await next.rows;
     next = await fetch(uids[uids.length - 1]!);
-    const near = new Map<string, { uid: string; distance: number }[]>(uids.map((u) => [u, []]));
+    const near = new Map<string, Neighbour[]>(uids.map((u) => [u, []]));
     for (const r of rows) near.get(r.item_uid)?.push({ uid: r.neighbour, distance: r.distance });
-    // Nearest first, ties by uid: the same order however the index returned them.
-    for (const list of near.values()) list.sort((a, b) => a.distance - b.distance || (a.uid < b.uid ? -1 : a.uid > b.uid ? 1 : 0));
+    for (const list of near.values()) list.sort(nearestFirst);
     const members = new Set<string>();
     for (const [uid, list] of near) {
       for (const n of list) {
@@ -204,10 +309,8 @@ async function searchNeighbourhoods(deps: Deps, run: RunRef, exact: boolean, sta
     const records: NeighbourhoodRecord[] = [];
     for (const [uid, list] of near) {
       const pairs: string[] = [];
-      const self = profiles.get(uid);
       for (const n of list) {
-        const other = profiles.get(n.uid);
-        if (self && other && 1 - n.distance >= DUPLICATE_CANDIDATE_MIN_COSINE && isCopy(self, other)) pairs.push(uid, n.uid);
+        if (1 - n.distance >= DUPLICATE_CANDIDATE_MIN_COSINE && isPair(profiles, isCopy, uid, n.uid)) pairs.push(uid, n.uid);
       }
       records.push({ item_uid: uid, neighbours: list.map((n) => n.uid), distances: list.map((n) => n.distance), pairs });
     }
@@ -218,41 +321,51 @@ async function searchNeighbourhoods(deps: Deps, run: RunRef, exact: boolean, sta
 }
 
 /**
+ * The term statistics the run decides its pairs under, and what it carries from the previous run. A retried
+ * finalize keeps the statistics its first attempt chose (pairs may already be decided under them), and carries
+ * again only if that attempt carried (carrying is idempotent). Null statistics: the run takes a new snapshot.
+ */
+async function chooseStats(deps: Deps, run: RunRef, timings: Record<string, number>): Promise<{ choice: StatsChoice | null; carry: CarryPlan | null }> {
+  const own = await runStatsState(deps.db, run.id);
+  const ownStats = own.termStatsId ? await loadTermStats(deps.db, own.termStatsId) : null;
+  if (!ownStats) {
+    const carry = await planCarry(deps, run, timings);
+    return { choice: carry?.stats ?? null, carry };
+  }
+  const choice = { id: own.termStatsId!, stats: ownStats, changedSince: own.changedSinceStats };
+  const previous = run.previousRunId ? await runStatsState(deps.db, run.previousRunId) : null;
+  return { choice, carry: previous?.termStatsId === own.termStatsId ? await planCarry(deps, run, timings) : null };
+}
+
+/**
  * The run's duplicates: the copy pairs confirmed in its neighbourhoods joined into groups; each group keeps one
  * copy (keepFirst: furthest along, then oldest, then smallest id). Only items in a pair are held in memory.
  */
-async function decideDuplicates(deps: Deps, run: RunRef, timings: Record<string, number>): Promise<{ clusters: string[][]; duplicates: Map<string, string>; searched: number; carried: number; analysed: number }> {
+async function decideDuplicates(deps: Deps, run: RunRef, timings: Record<string, number>): Promise<{ clusters: string[][]; duplicates: Map<string, string>; searched: number; carried: number; patched: number; analysed: number }> {
   const duplicates = new Map<string, string>(); // uid → uid to keep
-  if (!deps.embedder) return { clusters: [], duplicates, searched: 0, carried: 0, analysed: 0 };
+  if (!deps.embedder) return { clusters: [], duplicates, searched: 0, carried: 0, patched: 0, analysed: 0 };
   const exact = run.total <= EXACT_NEIGHBOURS_MAX;
   let t = performance.now();
-  const analysed = await ensureProfiles(deps, run);
-  timings.ms_profiles = Math.round(performance.now() - t);
-  t = performance.now();
-  // A retried finalize keeps the statistics its first attempt chose (pairs may already be decided under them), and
-  // carries again only if that attempt carried (carrying is idempotent).
-  const own = await runStatsState(deps.db, run.id);
-  const ownStats = own.termStatsId ? await loadTermStats(deps.db, own.termStatsId) : null;
-  let carried = 0;
-  let choice: StatsChoice | null = null;
-  if (ownStats) {
-    choice = { id: own.termStatsId!, stats: ownStats, changedSince: own.changedSinceStats };
-    const previous = run.previousRunId ? await runStatsState(deps.db, run.previousRunId) : null;
-    if (previous?.termStatsId === own.termStatsId) carried = (await carryUnchanged(deps, run, exact)).carried;
-  } else {
-    const carry = await carryUnchanged(deps, run, exact, timings);
-    carried = carry.carried;
-    choice = carry.stats;
-  }
+  // Profiles of the changed items are analysed while the database works out what changed since the previous run.
+  const timed = async <T>(key: string, p: Promise<T>) => {
+    const start = performance.now();
+    const v = await p;
+    timings[key] = Math.round(performance.now() - start);
+    return v;
+  };
+  const [analysed, { choice: chosen, carry }] = await Promise.all([timed('ms_profiles', ensureProfiles(deps, run)), chooseStats(deps, run, timings)]);
+  let choice = chosen;
   if (!choice) {
     const id = newId('terms');
     await createTermStats(deps.db, { id, workspaceId: run.workspace_id, runId: run.id });
     choice = { id, stats: (await loadTermStats(deps.db, id))!, changedSince: 0 };
   }
   await setRunStats(deps.db, run.id, choice.id, choice.changedSince);
+  const { carried, patched, searched: searchedNear } = carry ? await carryAndSearch(deps, run, carry, exact, choice.stats, timings) : { carried: 0, patched: 0, searched: 0 };
   timings.ms_carry = Math.round(performance.now() - t);
   t = performance.now();
-  const searched = await searchNeighbourhoods(deps, run, exact, choice.stats);
+  // Every item left without a neighbourhood: all of them on a first run, normally none after carrying.
+  const searched = searchedNear + (await searchNeighbourhoods(deps, run, exact, choice.stats));
   timings.ms_search = Math.round(performance.now() - t);
   t = performance.now();
   const confirmed = new UnionFind();
@@ -281,7 +394,7 @@ async function decideDuplicates(deps: Deps, run: RunRef, timings: Record<string,
   }
   if (size) await decide();
   timings.ms_groups = Math.round(performance.now() - t);
-  return { clusters: clusters.sort((a, b) => (a[0]! < b[0]! ? -1 : 1)), duplicates, searched, carried, analysed };
+  return { clusters: clusters.sort((a, b) => (a[0]! < b[0]! ? -1 : 1)), duplicates, searched, carried, patched, analysed };
 }
 
 export async function finalizeRun(deps: Deps, payload: { workspace_id: string; run_id: string }): Promise<{ duplicates: number; suggestions: number }> {
@@ -296,7 +409,7 @@ export async function finalizeRun(deps: Deps, payload: { workspace_id: string; r
   const analyzed = await analyzeIfStale(deps.db);
   const [previous] = (await finishedRuns(deps.db, run.workspace_id, 1)).filter((r) => r.strategy_version === run.strategy_version && r.scorer === run.scorer);
   const timings: Record<string, number> = { ms_strategy: Math.round(tAnalyze - started), ms_analyze: Math.round(performance.now() - tAnalyze) };
-  const { clusters, duplicates, searched, carried, analysed } = await decideDuplicates(
+  const { clusters, duplicates, searched, carried, patched, analysed } = await decideDuplicates(
     deps,
     { id: run.id, workspace_id: run.workspace_id, total: run.counts.total ?? 0, previousRunId: previous?.id ?? null },
     timings,
@@ -356,6 +469,7 @@ export async function finalizeRun(deps: Deps, payload: { workspace_id: string; r
     analyzed,
     profiles_analysed: analysed,
     neighbourhoods_carried: carried,
+    neighbourhoods_patched: patched,
     neighbourhoods_searched: searched,
     duplicates: duplicates.size,
     suggestions: suggestions.length,

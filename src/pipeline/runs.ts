@@ -2,8 +2,7 @@
 // `finalize` parent) → scoreBatch (engine per item, or reuse of an unchanged earlier score) → finalize (duplicates
 // through pgvector neighbours, stop ranking, portfolio). Every step is idempotent: a retried job does no harm.
 import { insertAudit } from '../adapters/db/audit.ts';
-import { getRun, hasFinishedRunLike, insertRun, markFinished, markRunning, recordFailure, reusableScores, type RunRow } from '../adapters/db/runs.ts';
-import { copyScores } from '../adapters/db/scores.ts';
+import { copyReusableScores, getRun, hasFinishedRunLike, insertRun, markFinished, markRunning, recordFailure, type RunRow } from '../adapters/db/runs.ts';
 import { latestStrategy } from '../adapters/db/strategies.ts';
 import type { Db, Deps } from '../deps.ts';
 import { DEFAULT_STALE_DAYS, SCORER } from '../domain/engine/index.ts';
@@ -78,7 +77,7 @@ export async function createRun(deps: Pick<Deps, 'db' | 'jobs'>, input: CreateRu
 
 /**
  * Splits the run's items into `score` jobs under one `finalize` parent (a BullMQ flow). Unchanged items are settled
- * here first: their earlier scores are copied page by page in SQL (reusableScores, the score job's own reuse rule),
+ * here first: their earlier scores are copied page by page in SQL (copyReusableScores, the score job's own reuse rule),
  * so a nightly run where 1% changed fans out jobs for that 1% only. With a judge configured the score jobs decide
  * everything (which earlier verdicts a judge may reuse is theirs to say).
  */
@@ -98,10 +97,8 @@ export async function planRun(deps: Deps, payload: { workspace_id: string; run_i
   /** The page's items left to score once their unchanged scores are copied. */
   const settle = async (uids: string[]): Promise<string[]> => {
     if (!fastPath) return uids;
-    const rows = await reusableScores(deps.db, run, uids, { staleDays: DEFAULT_STALE_DAYS, model: deps.embedder?.model ?? null });
-    if (!rows.length) return uids;
-    reused += await copyScores(deps.db, run.id, rows);
-    const copied = new Set(rows.map((r) => r.item_uid));
+    const copied = new Set(await copyReusableScores(deps.db, run, uids, { staleDays: DEFAULT_STALE_DAYS, model: deps.embedder?.model ?? null }));
+    reused += copied.size;
     return uids.filter((u) => !copied.has(u));
   };
   const take = (rest: string[]) => {

@@ -4,7 +4,7 @@
 // made on a clone of the workspace's items (same content, uids in the same order, so ties break alike), where no
 // earlier run exists; both runs share one "today".
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { getRun, insertRun, reusableScores } from '../../src/adapters/db/runs.ts';
+import { copyReusableScores, getRun, insertRun } from '../../src/adapters/db/runs.ts';
 import { createLogger, type Logger } from '../../src/deps.ts';
 import { DEFAULT_STALE_DAYS } from '../../src/domain/engine/index.ts';
 import { createRun } from '../../src/pipeline/runs.ts';
@@ -116,6 +116,8 @@ describe('an incremental run', () => {
     const incremental = finalized.at(-1)!;
     expect(incremental.neighbourhoods_carried as number).toBeGreaterThan(N * 0.5);
     expect(incremental.neighbourhoods_searched as number).toBeGreaterThan(0);
+    // Neighbourhoods a changed item entered are patched, not searched (the next test checks they equal a search).
+    expect(incremental.neighbourhoods_patched as number).toBeGreaterThan(0);
     // Only the changed items were analysed again, and their pairs decided under the first run's term statistics.
     expect(incremental.profiles_analysed).toBe(5); // T-3, T-61, the epic T-50, T-new-1, T-new-2
     const stats = await env.db.query<{ id: string; term_stats_id: string; changed_since_stats: number }>(
@@ -159,26 +161,30 @@ describe('an incremental run', () => {
     await a.request('POST', '/v1/items:batch', { body: { items: [edited(100, 'A different epic title'), edited(7, 'Seven, edited')] } });
     await env.settle();
     const nightlyRun = (await getRun(env.db, a.workspace.id, nightly))!;
-    const probe = await insertRun(env.db, {
-      id: `run_probe_${Date.now()}`,
-      workspace_id: a.workspace.id,
-      kind: 'manual',
-      strategy_version: nightlyRun.strategy_version,
-      scorer: nightlyRun.scorer,
-      dry_run: false,
-      item_filter: null,
-      dedupe_key: `probe-${Date.now()}`,
-    });
+    const probe = async (name: string) =>
+      (
+        await insertRun(env.db, {
+          id: `run_${name}_${Date.now()}`,
+          workspace_id: a.workspace.id,
+          kind: 'manual',
+          strategy_version: nightlyRun.strategy_version,
+          scorer: nightlyRun.scorer,
+          dry_run: false,
+          item_filter: null,
+          dedupe_key: `${name}-${Date.now()}`,
+        })
+      ).run;
+    const [planned, byJob] = [await probe('planned'), await probe('by_job')];
     const uids = (await env.db.query<{ uid: string }>('SELECT uid FROM items WHERE workspace_id = $1 AND deleted_at IS NULL ORDER BY uid', [a.workspace.id])).rows.map((r) => r.uid);
-    const planned = await reusableScores(env.db, probe.run, uids, { staleDays: DEFAULT_STALE_DAYS, model: env.deps.embedder!.model });
-    await scoreRunBatch(env.deps, { workspace_id: a.workspace.id, run_id: probe.run.id, uids });
-    const byJob = await env.db.query<{ item_uid: string; reused_from_run: string }>(
-      'SELECT item_uid, reused_from_run FROM item_scores WHERE run_id = $1 AND reused_from_run IS NOT NULL ORDER BY item_uid',
-      [probe.run.id],
-    );
+    const copied = await copyReusableScores(env.db, planned, uids, { staleDays: DEFAULT_STALE_DAYS, model: env.deps.embedder!.model });
+    await scoreRunBatch(env.deps, { workspace_id: a.workspace.id, run_id: byJob.id, uids });
+    const reused = async (runId: string) =>
+      (await env.db.query<{ item_uid: string; reused_from_run: string }>('SELECT item_uid, reused_from_run FROM item_scores WHERE run_id = $1 AND reused_from_run IS NOT NULL ORDER BY item_uid', [runId])).rows;
     // The epic's stories and T-7 changed input: neither side re-uses them.
-    expect(byJob.rows.length).toBeLessThan(uids.length - 2);
-    expect(planned.map((p) => ({ item_uid: p.item_uid, reused_from_run: p.origin }))).toEqual(byJob.rows);
+    const want = await reused(byJob.id);
+    expect(want.length).toBeLessThan(uids.length - 2);
+    expect(await reused(planned.id)).toEqual(want);
+    expect(copied.sort()).toEqual(want.map((r) => r.item_uid));
   });
 
   it('takes new term statistics and searches every item once a quarter of the items changed', async () => {

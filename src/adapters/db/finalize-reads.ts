@@ -13,25 +13,19 @@ function checkDims(dims: number): void {
 }
 
 /**
- * Runs `fn` in a transaction without JIT compilation. These queries are cheap to run but carry large cost estimates
- * (disabled sorts, nearest-neighbour scans), which made PostgreSQL JIT-compile each of them: ~170 ms of compiling
- * for ~50 ms of work per neighbour query. Builds without JIT ignore the setting.
+ * Runs `fn` in a transaction set up for approximate searches: the HNSW scan goes on until enough rows pass the
+ * filters, and the planner keeps to it. (JIT compilation is off for every connection: see open-node.ts.)
  */
-async function withoutJit<T>(db: Db, fn: (tx: Queryable) => Promise<T>): Promise<T> {
+async function withHnsw<T>(db: Db, fn: (tx: Queryable) => Promise<T>): Promise<T> {
   return db.transaction(async (tx) => {
-    if (db.kind === 'postgres') await tx.query('SET LOCAL jit = off');
+    // The HNSW index spans every workspace and model: filtering after the index scan could leave fewer rows than the
+    // LIMIT, so the scan continues until enough rows pass the filter (pgvector >= 0.8).
+    await tx.query(`SET LOCAL hnsw.iterative_scan = relaxed_order`);
+    // Right after a bulk ingest the statistics are stale and the planner may prefer the exact plan (quadratic over a
+    // large run). The nearest-neighbour sort is the only sort here: disabling sorts leaves the HNSW index.
+    await tx.query(`SET LOCAL enable_sort = off`);
     return fn(tx);
   });
-}
-
-/** Approximate searches: let the HNSW scan go on until enough rows pass the filters, and keep the planner on it. */
-async function useHnsw(tx: Queryable): Promise<void> {
-  // The HNSW index spans every workspace and model: filtering after the index scan could leave fewer rows than the
-  // LIMIT, so the scan continues until enough rows pass the filter (pgvector >= 0.8).
-  await tx.query(`SET LOCAL hnsw.iterative_scan = relaxed_order`);
-  // Right after a bulk ingest the statistics are stale and the planner may prefer the exact plan (quadratic over a
-  // large run). The nearest-neighbour sort is the only sort here: disabling sorts leaves the HNSW index.
-  await tx.query(`SET LOCAL enable_sort = off`);
 }
 
 export interface NeighbourRow {
@@ -54,8 +48,7 @@ export async function nearestNeighbours(
   const d = dist(p.dims, 'e', 'a');
   // `+ 0` hides the distance from the index, so small runs get the exact plan whatever the statistics say.
   const order = p.exact ? `${d} + 0, e.owner_id` : d;
-  return withoutJit(db, async (tx) => {
-    if (!p.exact) await useHnsw(tx);
+  const search = async (tx: Queryable) => {
     const r = await tx.query<NeighbourRow>(
       `SELECT a.owner_id AS item_uid, n.owner_id AS neighbour, n.distance
          FROM embeddings a
@@ -69,7 +62,8 @@ export async function nearestNeighbours(
       [p.workspaceId, p.model, p.uids, p.runId],
     );
     return r.rows.map((x) => ({ ...x, distance: Number(x.distance) }));
-  });
+  };
+  return p.exact ? search(db) : withHnsw(db, search);
 }
 
 /**
@@ -104,34 +98,41 @@ export async function changedVectors(
   return { changed: r.rows[0]?.changed ?? [], gone: g.rows[0]?.gone ?? [], withVector: Number(r.rows[0]?.n ?? 0) };
 }
 
+/** A changed item now at most as far from `item_uid` as that item's k-th neighbour was in the previous run. */
+export interface ReachedRow {
+  item_uid: string;
+  changed_uid: string;
+  distance: number;
+}
+
 /**
- * Items whose neighbourhood in `previousRunId` a changed vector may have entered: a changed item now at most as far
- * from them as their k-th neighbour was (or they had fewer than k). `exact` compares every pair; otherwise each
- * changed item's `reach` nearest items (HNSW) are the candidates.
+ * The neighbourhoods of `previousRunId` that a changed vector may have entered: each (item, changed item) where the
+ * changed item is now at most as far from the item as its k-th neighbour was (or it had fewer than k), with that
+ * distance. `exact` compares every pair; otherwise each changed item's `reach` nearest items (HNSW) are the candidates.
  */
 export async function reachedNeighbourhoods(
   db: Db,
   p: { workspaceId: string; runId: string; previousRunId: string; model: string; dims: number; changed: string[]; k: number; exact: boolean; reach: number },
-): Promise<string[]> {
+): Promise<ReachedRow[]> {
   checkDims(p.dims);
   if (!p.changed.length) return [];
   const params = [p.workspaceId, p.model, p.changed, p.previousRunId, p.k];
+  const rows = (r: { rows: ReachedRow[] }) => r.rows.map((x) => ({ ...x, distance: Number(x.distance) }));
   if (p.exact) {
-    const r = await withoutJit(db, (tx) => tx.query<{ item_uid: string }>(
-      `SELECT DISTINCT h.item_uid
+    const d = dist(p.dims, 'x', 'a');
+    return rows(await db.query<ReachedRow>(
+      `SELECT h.item_uid, x.owner_id AS changed_uid, ${d} AS distance
          FROM run_neighbours h
          JOIN embeddings a ON a.workspace_id = $1 AND a.owner_kind = 'item' AND a.owner_id = h.item_uid AND a.model = $2 AND a.dims = ${p.dims}
          JOIN embeddings x ON x.workspace_id = $1 AND x.owner_kind = 'item' AND x.owner_id = ANY($3::text[]) AND x.model = $2 AND x.dims = ${p.dims}
         WHERE h.run_id = $4 AND h.model = $2 AND x.owner_id <> h.item_uid
-          AND (cardinality(h.neighbours) < $5 OR ${dist(p.dims, 'x', 'a')} <= h.distances[$5])`,
+          AND (cardinality(h.neighbours) < $5 OR ${d} <= h.distances[$5])`,
       params,
     ));
-    return r.rows.map((x) => x.item_uid);
   }
-  return withoutJit(db, async (tx) => {
-    await useHnsw(tx);
-    const r = await tx.query<{ item_uid: string }>(
-      `SELECT DISTINCT h.item_uid
+  return withHnsw(db, async (tx) =>
+    rows(await tx.query<ReachedRow>(
+      `SELECT h.item_uid, x.owner_id AS changed_uid, n.distance
          FROM embeddings x
          CROSS JOIN LATERAL (
            SELECT e.owner_id, ${dist(p.dims, 'e', 'x')} AS distance FROM embeddings e
@@ -144,33 +145,45 @@ export async function reachedNeighbourhoods(
         WHERE x.workspace_id = $1 AND x.owner_kind = 'item' AND x.model = $2 AND x.dims = ${p.dims} AND x.owner_id = ANY($3::text[])
           AND (cardinality(h.neighbours) < $5 OR n.distance <= h.distances[$5])`,
       [...params, p.runId],
-    );
-    return r.rows.map((x) => x.item_uid);
-  });
+    )),
+  );
+}
+
+/** The neighbourhoods a run stored for these items. */
+export async function neighbourhoodsOf(q: Queryable, runId: string, model: string, uids: string[]): Promise<NeighbourhoodRecord[]> {
+  if (!uids.length) return [];
+  const r = await q.query<NeighbourhoodRecord>(
+    `SELECT item_uid, neighbours, distances, pairs FROM run_neighbours WHERE run_id = $1 AND model = $2 AND item_uid = ANY($3::text[])`,
+    [runId, model, uids],
+  );
+  return r.rows.map((x) => ({ ...x, distances: x.distances.map(Number) }));
 }
 
 /**
- * Copies the neighbourhoods of `previousRunId` into `runId` for the items that keep them: not `moved` (changed or
- * gone) nor `reached` themselves, and with no `moved` item among their neighbours. Returns how many were copied.
+ * Copies the neighbourhoods of `previousRunId` into `runId` for the items that keep them (all but `exclude`).
+ * Returns how many were copied.
  */
-export async function carryNeighbourhoods(
-  q: Queryable,
-  p: { runId: string; previousRunId: string; model: string; moved: string[]; reached: string[] },
-): Promise<number> {
+export async function carryNeighbourhoods(q: Queryable, p: { runId: string; previousRunId: string; model: string; exclude: string[] }): Promise<number> {
   // NOT IN over a sub-select is one hashed lookup per row (an array's <> ALL compares every element).
   const r = await q.query(
     `INSERT INTO run_neighbours (run_id, item_uid, model, neighbours, distances, pairs)
      SELECT $1, h.item_uid, h.model, h.neighbours, h.distances, h.pairs
        FROM run_neighbours h
-      WHERE h.run_id = $2 AND h.model = $3
-        AND h.item_uid NOT IN (SELECT unnest($4::text[]))
-        AND h.item_uid NOT IN (SELECT unnest($5::text[]))
-        AND h.item_uid NOT IN (SELECT t.item_uid FROM run_neighbours t, unnest(t.neighbours) AS n(uid)
-                                WHERE t.run_id = $2 AND n.uid IN (SELECT unnest($4::text[])))
+      WHERE h.run_id = $2 AND h.model = $3 AND h.item_uid NOT IN (SELECT unnest($4::text[]))
      ON CONFLICT (run_id, item_uid) DO NOTHING`,
-    [p.runId, p.previousRunId, p.model, p.moved, p.reached],
+    [p.runId, p.previousRunId, p.model, p.exclude],
   );
   return r.rowCount ?? 0;
+}
+
+/** The items whose neighbourhood in `runId` lists any of `uids`. */
+export async function neighbourhoodsWith(q: Queryable, p: { runId: string; model: string; uids: string[] }): Promise<string[]> {
+  if (!p.uids.length) return [];
+  const r = await q.query<{ item_uid: string }>(
+    `SELECT item_uid FROM run_neighbours WHERE run_id = $1 AND model = $2 AND neighbours && $3::text[]`,
+    [p.runId, p.model, p.uids],
+  );
+  return r.rows.map((x) => x.item_uid);
 }
 
 /** Whether a run stored neighbourhoods for this model (a run finalized before they existed did not). */

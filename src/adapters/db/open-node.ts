@@ -32,7 +32,15 @@ export async function openDatabase(opts: OpenOptions): Promise<Db> {
   const vt = vectorTypes();
   let db: Db;
   if (opts.databaseUrl) {
-    const pool = new pg.Pool({ connectionString: opts.databaseUrl, max: opts.poolSize ?? 10, types: vt.types as pg.CustomTypesConfig });
+    // JIT compilation off for every session: Bearing's queries are short and index-driven, but some carry large cost
+    // estimates (nearest-neighbour scans, per-item sub-queries over a run), which made PostgreSQL JIT-compile them:
+    // ~45 ms of compiling for ~75 ms of work in a run's reuse check, ~170 ms for ~50 ms in a neighbour query.
+    const pool = new pg.Pool({
+      connectionString: opts.databaseUrl,
+      max: opts.poolSize ?? 10,
+      types: vt.types as pg.CustomTypesConfig,
+      options: '-c jit=off',
+    });
     pool.on('error', () => undefined); // an idle client's error is surfaced on its next query instead
     db = dbFromPool(pool, 'postgres');
   } else {

@@ -1,5 +1,6 @@
 // SQL for scoring runs and their per-item scores. Score rows are written idempotently per (run, item).
 import type { Queryable } from '../../deps.ts';
+import { copyScoresSql } from './scores.ts';
 
 export type RunStatus = 'queued' | 'running' | 'finished' | 'failed' | 'cancelled';
 
@@ -96,16 +97,10 @@ export async function recordFailure(q: Queryable, id: string, job: string, error
   );
 }
 
-export interface ReusableScore {
-  item_uid: string;
-  /** The run whose row is copied, and the run that originally computed it. */
-  run_id: string;
-  origin: string;
-}
-
 /**
- * Of the given items, those whose latest score (from a finished run of the same strategy version and scorer) can be
- * copied into `run` without looking at them in JavaScript: the same rule as the `score` job, decided in one statement.
+ * Copies into `run` the scores of those of `uids` whose latest score (from a finished run of the same strategy version
+ * and scorer) can be reused without looking at them in JavaScript: the same rule as the `score` job, decided and
+ * copied in one statement (nothing goes back and forth between the database and the worker).
  *   - the row was produced by the engine under the run's scorer (no judge, no prompt version);
  *   - the item's input hash is unchanged: sha256 of "content|parent's content|children's contents, sorted", as
  *     score.ts computes it (parent: the live item with that id and the greatest uid; 'missing' when there is none);
@@ -113,17 +108,30 @@ export interface ReusableScore {
  *     are on the same side of `staleDays`, by more than a second (an item near the line is left to the score job,
  *     which decides it to the millisecond);
  *   - with `model`, the item has that model's vector of its current content (finalize's duplicate search needs it).
- * Anything not returned is left to the `score` job, so this can only skip work, never change a result.
+ * Returns the items copied. Anything else is left to the `score` job, so this can only skip work, never change a result.
  */
-export async function reusableScores(
+export async function copyReusableScores(
   q: Queryable,
   run: Pick<RunRow, 'id' | 'workspace_id' | 'strategy_version' | 'scorer'>,
   uids: string[],
   opts: { staleDays: number; model: string | null },
-): Promise<ReusableScore[]> {
+): Promise<string[]> {
   if (!uids.length) return [];
-  const r = await q.query<ReusableScore>(
-    `WITH page AS (
+  const r = await q.query<{ item_uid: string }>(`${copyScoresSql('$5', `(${REUSABLE}) AS x`)} RETURNING item_uid`, [
+    run.workspace_id,
+    uids,
+    run.strategy_version,
+    run.scorer,
+    run.id,
+    opts.staleDays * 86_400,
+    opts.model,
+  ]);
+  return r.rows.map((x) => x.item_uid);
+}
+
+/** The reuse rule of copyReusableScores: $1 workspace, $2 uids, $3 strategy version, $4 scorer, $5 run, $6 staleness
+ * line in seconds, $7 embedding model; yields (item_uid, run_id, origin). */
+const REUSABLE = `WITH page AS (
        SELECT i.uid, i.content_hash,
               encode(sha256(convert_to(i.content_hash || '|' ||
                 CASE WHEN i.parent_id IS NULL OR i.parent_id = '' THEN ''
@@ -155,11 +163,7 @@ export async function reusableScores(
         AND ($7::text IS NULL OR EXISTS (
           SELECT 1 FROM embeddings e WHERE e.workspace_id = $1 AND e.owner_kind = 'item' AND e.owner_id = p.uid
              AND e.model = $7 AND e.content_hash = p.content_hash))
-      ORDER BY p.uid`,
-    [run.workspace_id, uids, run.strategy_version, run.scorer, run.id, opts.staleDays * 86_400, opts.model],
-  );
-  return r.rows;
-}
+`;
 
 /** Whether any finished (non-dry) run of this strategy version and scorer exists: else nothing can be reused. */
 export async function hasFinishedRunLike(q: Queryable, workspaceId: string, strategyVersion: number, scorer: string): Promise<boolean> {

@@ -65,12 +65,15 @@ export async function previousScores(
   scorer: string,
   runScorer: string = scorer,
 ): Promise<PreviousScore[]> {
+  // Per item, its rows newest first (item_scores_item) until one matches: the first, unless the scorer changed.
   const r = await q.query<PreviousScore>(
-    `SELECT DISTINCT ON (s.item_uid) s.item_uid, s.run_id, s.reused_from_run, s.input_hash, r.now AS run_now, s.scorer,
-            s.provenance->>'prompt_version' AS prompt_version
-       FROM item_scores s JOIN scoring_runs r ON r.id = s.run_id AND r.status = 'finished' AND NOT r.dry_run AND r.scorer = $5
-      WHERE s.workspace_id = $1 AND s.item_uid = ANY($2::text[]) AND s.strategy_version = $3 AND s.scorer = $4
-      ORDER BY s.item_uid, s.created_at DESC`,
+    `SELECT v.* FROM unnest($2::text[]) AS p(uid)
+      CROSS JOIN LATERAL (
+        SELECT s.item_uid, s.run_id, s.reused_from_run, s.input_hash, r.now AS run_now, s.scorer,
+               s.provenance->>'prompt_version' AS prompt_version
+          FROM item_scores s JOIN scoring_runs r ON r.id = s.run_id AND r.status = 'finished' AND NOT r.dry_run AND r.scorer = $5
+         WHERE s.workspace_id = $1 AND s.item_uid = p.uid AND s.strategy_version = $3 AND s.scorer = $4
+         ORDER BY s.created_at DESC LIMIT 1) v`,
     [workspaceId, uids, strategyVersion, scorer, runScorer],
   );
   return r.rows;
@@ -83,21 +86,23 @@ export async function previousScores(
  */
 export async function copyScores(q: Queryable, runId: string, from: { item_uid: string; origin: string }[]): Promise<number> {
   if (!from.length) return 0;
-  const r = await q.query(
-    `INSERT INTO item_scores (run_id, item_uid, workspace_id, content_hash, input_hash, strategy_version, scorer, alignment,
+  const r = await q.query(copyScoresSql('$1', 'jsonb_to_recordset($2::jsonb) AS x(item_uid text, origin text)'), [runId, JSON.stringify(from)]);
+  return r.rowCount ?? 0;
+}
+
+/** The INSERT of copyScores: `runParam` names the run's parameter, `source` a relation of (item_uid, origin) as x. */
+export function copyScoresSql(runParam: string, source: string): string {
+  return `INSERT INTO item_scores (run_id, item_uid, workspace_id, content_hash, input_hash, strategy_version, scorer, alignment,
                               objective_id, kr_id, execution_health, flags, duplicate_of, non_goal_id, rationale, evidence,
                               provenance, base, stop_candidate, points, team, reused_from_run, review)
-     SELECT $1, s.item_uid, s.workspace_id, s.content_hash, s.input_hash, s.strategy_version, s.scorer,
+     SELECT ${runParam}, s.item_uid, s.workspace_id, s.content_hash, s.input_hash, s.strategy_version, s.scorer,
             (s.base->'score'->>'alignment')::float8, s.base->'score'->>'objective_id', s.base->'score'->>'kr_id',
             (s.base->'score'->>'execution_health')::boolean, ARRAY(SELECT jsonb_array_elements_text(s.base->'score'->'flags')),
             NULL, s.base->'score'->>'non_goal_id', s.base->'score'->>'rationale', s.base->'score'->'evidence',
             s.provenance, NULL, s.base->'stop', s.points, s.team, x.origin, s.review
-       FROM jsonb_to_recordset($2::jsonb) AS x(item_uid text, origin text)
+       FROM ${source}
        JOIN item_scores s ON s.run_id = x.origin AND s.item_uid = x.item_uid
-     ON CONFLICT (run_id, item_uid) DO NOTHING`,
-    [runId, JSON.stringify(from)],
-  );
-  return r.rowCount ?? 0;
+     ON CONFLICT (run_id, item_uid) DO NOTHING`;
 }
 
 /** Items whose suggestion was rejected (or snoozed within `snoozeDays`) for this exact item version and strategy. */
