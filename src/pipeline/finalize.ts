@@ -24,7 +24,6 @@ import {
   insertNeighbourhoods,
   insertRankedSuggestions,
   nearestNeighbours,
-  neighbourhoodsOf,
   neighbourhoodsWith,
   passPage,
   reachedNeighbourhoods,
@@ -49,6 +48,7 @@ import {
   scoreAsDuplicate,
   type DuplicateProfile,
   type StopCandidate,
+  type StrategyIndex,
   type TermStats,
 } from '../domain/engine/index.ts';
 import { newId } from '../lib/crypto.ts';
@@ -136,6 +136,7 @@ async function ensureProfiles(deps: Deps, run: RunRef): Promise<number> {
     const rows = items.map((i, k) => ({ uid: i.uid, content_hash: i.content_hash, profile: duplicateProfile(analyzeItem(i.item, k, deps.wordVectors)) }));
     await upsertProfiles(deps.db, run.workspace_id, rows);
     analysed += rows.length;
+    if (uids.length < PROFILE_PAGE) return analysed; // the last page: no need to scan the run once more
   }
 }
 
@@ -197,70 +198,68 @@ async function planCarry(deps: Deps, run: RunRef, timings: Record<string, number
 }
 
 /**
- * Carries the neighbourhoods that cannot have changed, patches those a changed item entered (patchNeighbourhood:
- * only pairs with a changed item are decided again), and searches the rest: the changed items themselves, and the
- * neighbourhoods a moved item left with a gap. Independent steps go to the database side by side.
+ * Carries the neighbourhoods that cannot have changed, patches those a moved item left or a changed item entered
+ * (patchNeighbourhood: only pairs with a changed item are decided again), and searches the rest: the changed items
+ * themselves, and the neighbourhoods that cannot be patched. Independent steps go to the database side by side.
  */
 async function carryAndSearch(deps: Deps, run: RunRef, plan: CarryPlan, exact: boolean, stats: TermStats, timings: Record<string, number>): Promise<{ carried: number; patched: number; searched: number }> {
   const embedder = deps.embedder!;
   const ref = { workspaceId: run.workspace_id, runId: run.id, previousRunId: plan.previousRunId, model: embedder.model };
-  const searchChanged = searchNeighbourhoods(deps, run, exact, stats, plan.changed);
-  searchChanged.catch(() => undefined); // awaited below
+  const background = <T>(p: Promise<T>) => (p.catch(() => undefined), p); // each awaited below
+  const searchChanged = background(searchNeighbourhoods(deps, run, exact, stats, plan.changed));
   let t = performance.now();
-  const entered = new Map<string, Neighbour[]>();
-  const reached = await reachedNeighbourhoods(deps.db, { ...ref, dims: embedder.dimensions, changed: plan.changed, k: NEIGHBOURS, exact, reach: REVERSE_NEIGHBOURS });
+  // The unchanged items whose previous neighbourhood a moved item left or a changed item entered, with that
+  // neighbourhood and the changed items that entered it.
+  const [reached, left] = await Promise.all([
+    reachedNeighbourhoods(deps.db, { ...ref, dims: embedder.dimensions, changed: plan.changed, k: NEIGHBOURS, exact, reach: REVERSE_NEIGHBOURS }),
+    neighbourhoodsWith(deps.db, { runId: plan.previousRunId, model: embedder.model, uids: [...plan.moved] }),
+  ]);
+  const touched = new Map<string, { before: NeighbourhoodRecord; entered: Neighbour[] }>();
+  for (const before of left) if (!plan.moved.has(before.item_uid)) touched.set(before.item_uid, { before, entered: [] });
   for (const r of reached) {
-    if (!plan.moved.has(r.item_uid)) (entered.get(r.item_uid) ?? entered.set(r.item_uid, []).get(r.item_uid)!).push({ uid: r.changed_uid, distance: r.distance });
+    if (plan.moved.has(r.item_uid)) continue;
+    (touched.get(r.item_uid) ?? touched.set(r.item_uid, { before: r, entered: [] }).get(r.item_uid)!).entered.push({ uid: r.changed_uid, distance: r.distance });
   }
   timings.ms_carry_reached = Math.round(performance.now() - t);
   t = performance.now();
-  const [patched, gapped] = await Promise.all([
-    patchReached(deps, run, { previousRunId: plan.previousRunId, entered, moved: plan.moved, stats }),
-    neighbourhoodsWith(deps.db, { runId: plan.previousRunId, model: embedder.model, uids: [...plan.moved] }),
-  ]);
+  // Every other neighbourhood is unchanged: neither the item nor a neighbour moved, and no changed item came closer.
+  const carry = background(carryNeighbourhoods(deps.db, { runId: run.id, previousRunId: plan.previousRunId, model: embedder.model, exclude: [...plan.moved, ...touched.keys()] }));
+  const patches = new Map<string, { list: Neighbour[]; pairsBefore: Set<string> }>();
+  for (const [uid, { before, entered }] of touched) {
+    const list = patchNeighbourhood(before, plan.moved, entered, NEIGHBOURS);
+    if (list) patches.set(uid, { list, pairsBefore: new Set(before.pairs.filter((_, i) => i % 2 === 1)) });
+  }
+  const searchRest = background(searchNeighbourhoods(deps, run, exact, stats, [...touched.keys()].filter((u) => !patches.has(u))));
+  await writePatches(deps, run, patches, plan.moved, stats);
   timings.ms_carry_patch = Math.round(performance.now() - t);
   t = performance.now();
-  const rest = [...new Set([...entered.keys(), ...gapped])].filter((u) => !plan.moved.has(u) && !patched.has(u));
-  const [carried, searchedRest, searchedChanged] = await Promise.all([
-    // Every other neighbourhood is unchanged: neither the item nor a neighbour moved, and no changed item came closer.
-    carryNeighbourhoods(deps.db, { runId: run.id, previousRunId: plan.previousRunId, model: embedder.model, exclude: [...plan.moved, ...entered.keys(), ...gapped] }),
-    searchNeighbourhoods(deps, run, exact, stats, rest),
-    searchChanged,
-  ]);
+  const [carried, searchedRest, searchedChanged] = await Promise.all([carry, searchRest, searchChanged]);
   timings.ms_carry_copy_search = Math.round(performance.now() - t);
-  return { carried, patched: patched.size, searched: searchedRest + searchedChanged };
+  return { carried, patched: patches.size, searched: searchedRest + searchedChanged };
 }
 
 /**
- * Writes the patched neighbourhoods of the unchanged items a changed item entered (those that cannot be patched are
- * left to the search). A pair of two unchanged items keeps the previous verdict (same profiles, same statistics);
- * a pair with a changed item is decided by the duplicate rule.
+ * Writes patched neighbourhoods. A pair of two unchanged items keeps the previous verdict (same profiles, same
+ * statistics); a pair with a changed item is decided by the duplicate rule.
  */
-async function patchReached(deps: Deps, run: RunRef, p: { previousRunId: string; entered: Map<string, Neighbour[]>; moved: Set<string>; stats: TermStats }): Promise<Set<string>> {
-  const model = deps.embedder!.model;
-  const lists = new Map<string, { list: Neighbour[]; pairsBefore: Set<string> }>();
-  for (const before of await neighbourhoodsOf(deps.db, p.previousRunId, model, [...p.entered.keys()])) {
-    const list = patchNeighbourhood(before, p.moved, p.entered.get(before.item_uid)!, NEIGHBOURS);
-    if (list) lists.set(before.item_uid, { list, pairsBefore: new Set(before.pairs.filter((_, i) => i % 2 === 1)) });
-  }
+async function writePatches(deps: Deps, run: RunRef, patches: Map<string, { list: Neighbour[]; pairsBefore: Set<string> }>, moved: Set<string>, stats: TermStats): Promise<void> {
   const candidate = (n: Neighbour) => 1 - n.distance >= DUPLICATE_CANDIDATE_MIN_COSINE;
   const toDecide = new Set<string>();
-  for (const [uid, { list }] of lists) {
-    for (const n of list) if (candidate(n) && p.moved.has(n.uid)) toDecide.add(uid).add(n.uid);
+  for (const [uid, { list }] of patches) {
+    for (const n of list) if (candidate(n) && moved.has(n.uid)) toDecide.add(uid).add(n.uid);
   }
   const profiles = await loadProfiles(deps.db, run.workspace_id, [...toDecide]);
-  const isCopy = duplicatePairRule(p.stats);
+  const isCopy = duplicatePairRule(stats);
   const records: NeighbourhoodRecord[] = [];
-  for (const [uid, { list, pairsBefore }] of lists) {
+  for (const [uid, { list, pairsBefore }] of patches) {
     const pairs: string[] = [];
     for (const n of list) {
       if (!candidate(n)) continue;
-      if (p.moved.has(n.uid) ? isPair(profiles, isCopy, uid, n.uid) : pairsBefore.has(n.uid)) pairs.push(uid, n.uid);
+      if (moved.has(n.uid) ? isPair(profiles, isCopy, uid, n.uid) : pairsBefore.has(n.uid)) pairs.push(uid, n.uid);
     }
     records.push({ item_uid: uid, neighbours: list.map((n) => n.uid), distances: list.map((n) => n.distance), pairs });
   }
-  await insertNeighbourhoods(deps.db, run.id, model, records);
-  return new Set(lists.keys());
+  await insertNeighbourhoods(deps.db, run.id, deps.embedder!.model, records);
 }
 
 /** Whether the duplicate rule confirms two items as copies (false when either has no profile). */
@@ -293,7 +292,7 @@ async function searchNeighbourhoods(deps: Deps, run: RunRef, exact: boolean, sta
   while (next.uids.length) {
     const { uids } = next;
     const rows = await next.rows;
-    next = await fetch(uids[uids.length - 1]!);
+    next = uids.length < SEARCH_PAGE ? { uids: [], rows: Promise.resolve([]) } : await fetch(uids[uids.length - 1]!); // a short page is the last
     const near = new Map<string, Neighbour[]>(uids.map((u) => [u, []]));
     for (const r of rows) near.get(r.item_uid)?.push({ uid: r.neighbour, distance: r.distance });
     for (const list of near.values()) list.sort(nearestFirst);
@@ -397,13 +396,32 @@ async function decideDuplicates(deps: Deps, run: RunRef, timings: Record<string,
   return { clusters: clusters.sort((a, b) => (a[0]! < b[0]! ? -1 : 1)), duplicates, searched, carried, patched, analysed };
 }
 
+/**
+ * Decides and writes the duplicate verdict of each copy (the copy to keep is left as scored): the engine scores it
+ * as a duplicate of the kept item, in the context of its parent and children.
+ */
+async function decideVerdicts(deps: Deps, run: { id: string; workspace_id: string; now: Date }, index: StrategyIndex, duplicates: Map<string, string>): Promise<Map<string, DuplicateVerdict>> {
+  if (!duplicates.size) return new Map();
+  const loaded = new Map((await loadItems(deps.db, run.workspace_id, [...new Set([...duplicates.keys(), ...duplicates.values()])])).map((i) => [i.uid, i]));
+  const dupItems = [...duplicates.keys()].map((u) => loaded.get(u)).filter((i): i is NonNullable<typeof i> => !!i);
+  const { parents, children } = await loadRelatives(deps.db, run.workspace_id, dupItems);
+  const context = [...parents, ...children].map((p) => p.item);
+  const verdicts: DuplicateVerdict[] = dupItems.map((d) => {
+    const keep = loaded.get(duplicates.get(d.uid)!)!.item;
+    const r = scoreAsDuplicate(index, d.item, context, { id: keep.id, title: keep.title }, { now: run.now });
+    return { item_uid: d.uid, score: r.score, stop: r.stop };
+  });
+  await setDuplicateVerdicts(deps.db, run.id, verdicts);
+  return new Map(verdicts.map((v) => [v.item_uid, v]));
+}
+
 export async function finalizeRun(deps: Deps, payload: { workspace_id: string; run_id: string }): Promise<{ duplicates: number; suggestions: number }> {
   const run = await requireRun(deps.db, payload.workspace_id, payload.run_id);
   if (run.status !== 'running') return { duplicates: run.counts.duplicates ?? 0, suggestions: run.counts.suggestions ?? 0 };
   const started = performance.now();
   const index = await strategyIndexFor(deps, run.workspace_id, run.strategy_version);
 
-  // 1. Duplicates: re-decide the redundant copies (the copy to keep is left as scored).
+  // 1. Duplicates: which items are redundant copies, and of which item.
   // Statistics go stale after a bulk ingest and a run's inserts; the queries below need them.
   const tAnalyze = performance.now();
   const analyzed = await analyzeIfStale(deps.db);
@@ -415,42 +433,40 @@ export async function finalizeRun(deps: Deps, payload: { workspace_id: string; r
     timings,
   );
   const afterDuplicates = performance.now();
-  if (duplicates.size) {
-    const loaded = new Map((await loadItems(deps.db, run.workspace_id, [...new Set([...duplicates.keys(), ...duplicates.values()])])).map((i) => [i.uid, i]));
-    const dupItems = [...duplicates.keys()].map((u) => loaded.get(u)).filter((i): i is NonNullable<typeof i> => !!i);
-    const { parents, children } = await loadRelatives(deps.db, run.workspace_id, dupItems);
-    const context = [...parents, ...children].map((p) => p.item);
-    const verdicts: DuplicateVerdict[] = dupItems.map((d) => {
-      const keep = loaded.get(duplicates.get(d.uid)!)!.item;
-      const r = scoreAsDuplicate(index, d.item, context, { id: keep.id, title: keep.title }, { now: run.now });
-      return { item_uid: d.uid, score: r.score, stop: r.stop };
-    });
-    await setDuplicateVerdicts(deps.db, run.id, verdicts);
-  }
+  // The copies' duplicate verdicts are decided and written while the pass below reads the run's rows.
+  const verdictsWritten = decideVerdicts(deps, run, index, duplicates).then((v) => ((timings.ms_verdicts = Math.round(performance.now() - afterDuplicates)), v));
+  verdictsWritten.catch(() => undefined); // awaited below
 
   // 2. Stop suggestions across the run, and 3. the portfolio, in one pass over the run's final scores (narrow rows;
-  // the candidates are held without their reasons, which the suggestions copy from the score rows in SQL).
-  const afterVerdicts = performance.now();
+  // the candidates are held without their reasons, which the suggestions copy from the score rows in SQL). A copy's
+  // row may be read before or after its verdict is written: the pass takes the verdict itself.
   const suppressed = await suppressedItems(deps.db, run.workspace_id, run.strategy_version, SNOOZE_DAYS);
   const candidates: StopCandidate[] = [];
   // By the caller's id; a list, because two sources may use the same id (each keeps its own suggestion).
   const meta = new Map<string, { uid: string; hash: string; team: string | null }[]>();
   const portfolio = createPortfolioAccumulator(index.strategy);
-  let after = '';
-  for (;;) {
-    const page = await passPage(deps.db, run.id, after, PASS_PAGE);
+  const fetch = (after: string) => {
+    const page = passPage(deps.db, run.id, after, PASS_PAGE);
+    page.catch(() => undefined); // awaited in turn below
+    return page;
+  };
+  for (let next = fetch(''); ; ) {
+    const page = await next;
     if (!page.length) break;
-    after = page[page.length - 1]!.item_uid;
+    next = fetch(page[page.length - 1]!.item_uid);
     for (const row of page) {
-      const score = { objective_id: row.objective_id, kr_id: row.kr_id, execution_health: row.execution_health, flags: row.flags } as ItemScore;
-      portfolio.add(score, row.points);
-      if (row.stop && suppressed.get(row.item_uid) !== row.content_hash) {
-        const c = { ...row.stop, reasons: [] } as unknown as StopCandidate;
+      const verdict = duplicates.has(row.item_uid) ? (await verdictsWritten).get(row.item_uid) : undefined;
+      const { objective_id, kr_id, execution_health, flags } = verdict?.score ?? row;
+      portfolio.add({ objective_id, kr_id, execution_health, flags } as ItemScore, row.points);
+      const stop = verdict ? verdict.stop : row.stop;
+      if (stop && suppressed.get(row.item_uid) !== row.content_hash) {
+        const c = { ...stop, reasons: [] } as unknown as StopCandidate;
         candidates.push(c);
         (meta.get(c.id) ?? meta.set(c.id, []).get(c.id)!).push({ uid: row.item_uid, hash: row.content_hash, team: row.team });
       }
     }
   }
+  await verdictsWritten; // the suggestions copy their reasons from the written rows
   const afterPass = performance.now();
   const ranked = rankStops(candidates);
   candidates.length = 0;
@@ -475,8 +491,7 @@ export async function finalizeRun(deps: Deps, payload: { workspace_id: string; r
     suggestions: suggestions.length,
     ...timings,
     ms_duplicates: Math.round(afterDuplicates - started),
-    ms_verdicts: Math.round(afterVerdicts - afterDuplicates),
-    ms_pass: Math.round(afterPass - afterVerdicts),
+    ms_verdicts_pass: Math.round(afterPass - afterDuplicates),
     ms_rank_write: Math.round(performance.now() - afterPass),
     ms_total: Math.round(performance.now() - started),
   });

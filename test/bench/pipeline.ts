@@ -229,8 +229,18 @@ async function itemVectors(svc: Service, workspaceId: string, since?: Date): Pro
   return r.rows[0]!.n;
 }
 
+/** The machine's busy CPU time so far (all cores, all processes: database, workers, this process), in ms. */
+function machineBusyMs(): number {
+  const [cpu] = readFileSync('/proc/stat', 'utf8').split('\n');
+  const f = cpu!.trim().split(/\s+/).slice(1).map(Number); // user nice system idle iowait irq softirq steal …
+  const busy = f[0]! + f[1]! + f[2]! + f[5]! + f[6]! + f[7]!;
+  return (busy * 1000) / 100; // USER_HZ is 100 on Linux
+}
+
 interface RunFigures {
   ms: number;
+  /** Busy CPU time of the whole machine during the run, in ms (Linux only; null elsewhere). */
+  cpuMs: number | null;
   counts: { total?: number; scored?: number; reused?: number; duplicates?: number; suggestions?: number };
   /** Phases from the database's own timestamps: queued → plan done, → last score row, → finished (finalize). */
   phases: { plan: number; score: number; finalize: number };
@@ -239,6 +249,7 @@ interface RunFigures {
 /** createRun → finished, timed from this process; then the run as GET /v1/runs/{id} shows it. */
 async function timedRun(svc: Service, ws: { id: string; api: Api }, kind: 'manual' | 'nightly', timeoutMs: number): Promise<RunFigures> {
   const t0 = now();
+  const cpu0 = process.platform === 'linux' ? machineBusyMs() : null;
   const { run } = await createRun(svc.deps, { workspaceId: ws.id, kind, actor: 'bench', ...(kind === 'nightly' ? { dedupeKey: `nightly-bench-${Date.now()}` } : {}) });
   const status = await waitFor(
     `run ${run.id}`,
@@ -250,6 +261,7 @@ async function timedRun(svc: Service, ws: { id: string; api: Api }, kind: 'manua
     25,
   );
   const ms = now() - t0;
+  const cpuMs = cpu0 === null ? null : machineBusyMs() - cpu0;
   const view = await ws.api('GET', `/v1/runs/${run.id}`);
   if (status !== 'finished') throw new Error(`run ${run.id} ${status}: ${JSON.stringify(view.failures ?? view).slice(0, 500)}`);
   const t = await svc.db.query<{ plan: number; score: number; finalize: number }>(
@@ -260,11 +272,12 @@ async function timedRun(svc: Service, ws: { id: string; api: Api }, kind: 'manua
     [run.id],
   );
   const p = t.rows[0]!;
-  return { ms, counts: view.counts, phases: { plan: Number(p.plan), score: Number(p.score), finalize: Number(p.finalize) } };
+  return { ms, cpuMs, counts: view.counts, phases: { plan: Number(p.plan), score: Number(p.score), finalize: Number(p.finalize) } };
 }
 
 const phasesText = (f: RunFigures) =>
-  `queued→planned ${s(f.phases.plan)}, scoring ${s(f.phases.score)}, finalize ${s(f.phases.finalize)}`;
+  `queued→planned ${s(f.phases.plan)}, scoring ${s(f.phases.score)}, finalize ${s(f.phases.finalize)}` +
+  (f.cpuMs === null ? '' : `; machine CPU busy ${s(f.cpuMs)} (${((f.cpuMs / f.ms) * 100).toFixed(0)}% of one core on average)`);
 
 // --- worker processes (PostgreSQL + Redis)
 const WORKER_HEAP_MB = Number(process.env.BENCH_WORKER_HEAP_MB ?? 256);
