@@ -10,11 +10,12 @@
 // Incremental: each item's neighbourhood (its K nearest items and the copies confirmed among them) is stored per
 // run. A run that follows a finished run of the same strategy version and scorer carries the neighbourhoods that
 // cannot have changed — the item and all its neighbours unchanged, and no changed item now at least as close as its
-// K-th neighbour — patches those a changed item entered without searching (patchNeighbourhood), and searches and
-// decides only the rest, under the same statistics snapshot, so its duplicates equal those of a run that searched
-// every item under that snapshot. A new snapshot is taken (and every item
-// searched) when more than a quarter of the items changed since the last one. Memory stays flat: the run is streamed
-// in pages; only the confirmed copy pairs, their clusters and the stop candidates (without their text) are held.
+// K-th neighbour — patches those a moved item left or a changed item entered without searching them again
+// (patchNeighbourhood), and searches and decides only the rest, under the same statistics snapshot, so its duplicates
+// equal those of a run that searched every item under that snapshot. A new snapshot is taken (and every item
+// searched) when more than a quarter of the items changed since the last one. Independent steps overlap (the
+// database reads while the engine analyses or decides). Memory stays flat: the run is streamed in pages; only the
+// confirmed copy pairs, their clusters, the duplicate verdicts and the stop candidates (without their text) are held.
 import {
   analyzeIfStale,
   carryNeighbourhoods,
@@ -28,10 +29,12 @@ import {
   passPage,
   reachedNeighbourhoods,
   setDuplicateVerdicts,
+  unsearchedAll,
   unsearchedPage,
   type DuplicateVerdict,
   type NeighbourhoodRecord,
   type RankedSuggestion,
+  type ReachedRow,
 } from '../adapters/db/finalize-reads.ts';
 import { createTermStats, loadKeepKeys, loadProfiles, loadTermStats, missingProfilesPage, runStatsState, setRunStats, upsertProfiles } from '../adapters/db/duplicate-profiles.ts';
 import { finishedRuns, markFinished } from '../adapters/db/runs.ts';
@@ -172,6 +175,9 @@ interface CarryPlan {
   moved: Set<string>;
   /** The previous run's term statistics, which carried and patched neighbourhoods were decided under. */
   stats: StatsChoice;
+  /** The previous neighbourhoods a moved item left or a changed item entered: read as soon as the changes are known,
+   * while the changed items' profiles are analysed. */
+  touched: Promise<[ReachedRow[], NeighbourhoodRecord[]]>;
 }
 
 /**
@@ -179,8 +185,9 @@ interface CarryPlan {
  * the previous run kept no neighbourhoods or statistics, or when more than CARRY_MAX_CHANGED_SHARE of the items
  * changed since either (the run then takes a new snapshot and searches every item).
  */
-async function planCarry(deps: Deps, run: RunRef, timings: Record<string, number>): Promise<CarryPlan | null> {
-  const model = deps.embedder!.model;
+async function planCarry(deps: Deps, run: RunRef, exact: boolean, timings: Record<string, number>): Promise<CarryPlan | null> {
+  const embedder = deps.embedder!;
+  const model = embedder.model;
   if (!run.previousRunId || !(await hasNeighbourhoods(deps.db, run.previousRunId, model))) return null;
   const previous = await runStatsState(deps.db, run.previousRunId);
   if (!previous.termStatsId) return null;
@@ -194,7 +201,15 @@ async function planCarry(deps: Deps, run: RunRef, timings: Record<string, number
   timings.ms_carry_stats = Math.round(performance.now() - t);
   const changedSince = previous.changedSinceStats + moved;
   if (!stats || changedSince > CARRY_MAX_CHANGED_SHARE * stats.n) return null;
-  return { previousRunId: run.previousRunId, changed, moved: new Set([...changed, ...gone]), stats: { id: previous.termStatsId, stats, changedSince } };
+  const movedSet = new Set([...changed, ...gone]);
+  const ref = { workspaceId: run.workspace_id, previousRunId: run.previousRunId, model };
+  t = performance.now();
+  const touched = Promise.all([
+    reachedNeighbourhoods(deps.db, { ...ref, dims: embedder.dimensions, changed, k: NEIGHBOURS, exact, reach: REVERSE_NEIGHBOURS }),
+    neighbourhoodsWith(deps.db, { runId: run.previousRunId, model, uids: [...movedSet] }),
+  ]).then((v) => ((timings.ms_carry_touched = Math.round(performance.now() - t)), v));
+  touched.catch(() => undefined); // awaited by carryAndSearch
+  return { previousRunId: run.previousRunId, changed, moved: movedSet, stats: { id: previous.termStatsId, stats, changedSince }, touched };
 }
 
 /**
@@ -204,23 +219,19 @@ async function planCarry(deps: Deps, run: RunRef, timings: Record<string, number
  */
 async function carryAndSearch(deps: Deps, run: RunRef, plan: CarryPlan, exact: boolean, stats: TermStats, timings: Record<string, number>): Promise<{ carried: number; patched: number; searched: number }> {
   const embedder = deps.embedder!;
-  const ref = { workspaceId: run.workspace_id, runId: run.id, previousRunId: plan.previousRunId, model: embedder.model };
   const background = <T>(p: Promise<T>) => (p.catch(() => undefined), p); // each awaited below
   const searchChanged = background(searchNeighbourhoods(deps, run, exact, stats, plan.changed));
   let t = performance.now();
   // The unchanged items whose previous neighbourhood a moved item left or a changed item entered, with that
   // neighbourhood and the changed items that entered it.
-  const [reached, left] = await Promise.all([
-    reachedNeighbourhoods(deps.db, { ...ref, dims: embedder.dimensions, changed: plan.changed, k: NEIGHBOURS, exact, reach: REVERSE_NEIGHBOURS }),
-    neighbourhoodsWith(deps.db, { runId: plan.previousRunId, model: embedder.model, uids: [...plan.moved] }),
-  ]);
+  const [reached, left] = await plan.touched;
   const touched = new Map<string, { before: NeighbourhoodRecord; entered: Neighbour[] }>();
   for (const before of left) if (!plan.moved.has(before.item_uid)) touched.set(before.item_uid, { before, entered: [] });
   for (const r of reached) {
     if (plan.moved.has(r.item_uid)) continue;
     (touched.get(r.item_uid) ?? touched.set(r.item_uid, { before: r, entered: [] }).get(r.item_uid)!).entered.push({ uid: r.changed_uid, distance: r.distance });
   }
-  timings.ms_carry_reached = Math.round(performance.now() - t);
+  timings.ms_carry_touched_wait = Math.round(performance.now() - t);
   t = performance.now();
   // Every other neighbourhood is unchanged: neither the item nor a neighbour moved, and no changed item came closer.
   const carry = background(carryNeighbourhoods(deps.db, { runId: run.id, previousRunId: plan.previousRunId, model: embedder.model, exclude: [...plan.moved, ...touched.keys()] }));
@@ -324,16 +335,16 @@ async function searchNeighbourhoods(deps: Deps, run: RunRef, exact: boolean, sta
  * finalize keeps the statistics its first attempt chose (pairs may already be decided under them), and carries
  * again only if that attempt carried (carrying is idempotent). Null statistics: the run takes a new snapshot.
  */
-async function chooseStats(deps: Deps, run: RunRef, timings: Record<string, number>): Promise<{ choice: StatsChoice | null; carry: CarryPlan | null }> {
+async function chooseStats(deps: Deps, run: RunRef, exact: boolean, timings: Record<string, number>): Promise<{ choice: StatsChoice | null; carry: CarryPlan | null }> {
   const own = await runStatsState(deps.db, run.id);
   const ownStats = own.termStatsId ? await loadTermStats(deps.db, own.termStatsId) : null;
   if (!ownStats) {
-    const carry = await planCarry(deps, run, timings);
+    const carry = await planCarry(deps, run, exact, timings);
     return { choice: carry?.stats ?? null, carry };
   }
   const choice = { id: own.termStatsId!, stats: ownStats, changedSince: own.changedSinceStats };
   const previous = run.previousRunId ? await runStatsState(deps.db, run.previousRunId) : null;
-  return { choice, carry: previous?.termStatsId === own.termStatsId ? await planCarry(deps, run, timings) : null };
+  return { choice, carry: previous?.termStatsId === own.termStatsId ? await planCarry(deps, run, exact, timings) : null };
 }
 
 /**
@@ -352,7 +363,7 @@ async function decideDuplicates(deps: Deps, run: RunRef, timings: Record<string,
     timings[key] = Math.round(performance.now() - start);
     return v;
   };
-  const [analysed, { choice: chosen, carry }] = await Promise.all([timed('ms_profiles', ensureProfiles(deps, run)), chooseStats(deps, run, timings)]);
+  const [analysed, { choice: chosen, carry }] = await Promise.all([timed('ms_profiles', ensureProfiles(deps, run)), chooseStats(deps, run, exact, timings)]);
   let choice = chosen;
   if (!choice) {
     const id = newId('terms');
@@ -363,8 +374,9 @@ async function decideDuplicates(deps: Deps, run: RunRef, timings: Record<string,
   const { carried, patched, searched: searchedNear } = carry ? await carryAndSearch(deps, run, carry, exact, choice.stats, timings) : { carried: 0, patched: 0, searched: 0 };
   timings.ms_carry = Math.round(performance.now() - t);
   t = performance.now();
-  // Every item left without a neighbourhood: all of them on a first run, normally none after carrying.
-  const searched = searchedNear + (await searchNeighbourhoods(deps, run, exact, choice.stats));
+  // Every item left without a neighbourhood: all of them on a first run (in pages), normally none after carrying.
+  const left = carry ? await unsearchedAll(deps.db, { workspaceId: run.workspace_id, runId: run.id, model: deps.embedder.model }) : undefined;
+  const searched = searchedNear + (await searchNeighbourhoods(deps, run, exact, choice.stats, left));
   timings.ms_search = Math.round(performance.now() - t);
   t = performance.now();
   const confirmed = new UnionFind();

@@ -210,6 +210,23 @@ export async function unsearchedPage(q: Queryable, p: { workspaceId: string; run
   return r.rows.map((x) => x.uid);
 }
 
+/**
+ * All the run's items that have a vector but no neighbourhood yet, in one hash anti-join: for a run that carried
+ * its neighbourhoods (where there are normally none), cheaper than a keyset page probing every item.
+ */
+export async function unsearchedAll(db: Db, p: { workspaceId: string; runId: string; model: string }): Promise<string[]> {
+  const r = await hashJoins(db, (tx) =>
+    tx.query<{ uid: string }>(
+      `SELECT s.item_uid AS uid FROM item_scores s
+         JOIN embeddings e ON e.workspace_id = $1 AND e.owner_kind = 'item' AND e.owner_id = s.item_uid AND e.model = $3
+         LEFT JOIN run_neighbours h ON h.run_id = $2 AND h.item_uid = s.item_uid
+        WHERE s.run_id = $2 AND h.item_uid IS NULL`,
+      [p.workspaceId, p.runId, p.model],
+    ),
+  );
+  return [...new Set(r.rows.map((x) => x.uid))];
+}
+
 export interface NeighbourhoodRecord {
   item_uid: string;
   neighbours: string[];
