@@ -13,7 +13,7 @@ import { scoreRunBatch } from '../src/pipeline/score.ts';
 const RunRef = z.object({ workspace_id: z.string().min(1), run_id: z.string().min(1) });
 export const PAYLOADS = {
   plan: RunRef,
-  score: RunRef.extend({ uids: z.array(z.string().min(1)).min(1).max(5000) }),
+  score: RunRef.extend({ uids: z.array(z.string().min(1)).min(1).max(5000), settle: z.boolean().optional() }),
   finalize: RunRef,
   embed: z.object({ workspace_id: z.string().min(1), uids: z.array(z.string()).optional() }),
   nightly: z.object({ workspace_id: z.string().min(1) }),

@@ -2,20 +2,18 @@
 // `finalize` parent) → scoreBatch (engine per item, or reuse of an unchanged earlier score) → finalize (duplicates
 // through pgvector neighbours, stop ranking, portfolio). Every step is idempotent: a retried job does no harm.
 import { insertAudit } from '../adapters/db/audit.ts';
-import { copyReusableScores, getRun, hasFinishedRunLike, insertRun, markFinished, markRunning, recordFailure, type RunRow } from '../adapters/db/runs.ts';
+import { getRun, hasFinishedRunLike, insertRun, markFinished, markRunning, recordFailure, type RunRow } from '../adapters/db/runs.ts';
 import { latestStrategy } from '../adapters/db/strategies.ts';
 import type { Db, Deps } from '../deps.ts';
-import { DEFAULT_STALE_DAYS, SCORER } from '../domain/engine/index.ts';
+import { SCORER } from '../domain/engine/index.ts';
 import { newId, sha256Hex } from '../lib/crypto.ts';
 import { Problem } from '../lib/problem.ts';
 import { enqueue } from './outbox.ts';
 
 /** Items per `score` job: small enough that a retried batch repeats little work, large enough to amortise a job. */
 export const SCORE_BATCH = 500;
-/** Items per page while planning: one statement copies the unchanged scores of a page (bounded memory, few trips). */
+/** Items per settling `score` job (see planRun): one statement copies the unchanged scores of a page. */
 export const PLAN_PAGE = 5_000;
-/** Pages settled at once while planning: the machine's two cores, one database connection each. */
-export const PLAN_LANES = 2;
 export const HEURISTIC_SCORER = `heuristic@${SCORER.version}`;
 
 export interface CreateRunInput {
@@ -76,52 +74,28 @@ export async function createRun(deps: Pick<Deps, 'db' | 'jobs'>, input: CreateRu
 }
 
 /**
- * Splits the run's items into `score` jobs under one `finalize` parent (a BullMQ flow). Unchanged items are settled
- * here first: their earlier scores are copied page by page in SQL (copyReusableScores, the score job's own reuse rule),
- * so a nightly run where 1% changed fans out jobs for that 1% only. With a judge configured the score jobs decide
- * everything (which earlier verdicts a judge may reuse is theirs to say).
+ * Splits the run's items into `score` jobs under one `finalize` parent (a BullMQ flow). After a finished run of the
+ * same strategy version and scorer, each job is a page of PLAN_PAGE items that first copies its unchanged items'
+ * scores in SQL (`settle`: the score job's own reuse rule, one statement per page) and scores the rest: a nightly run
+ * where 1% changed scores that 1%, and the workers settle the pages side by side. Otherwise (a first run, or a judge
+ * configured: which earlier verdicts a judge may reuse is the score job's to say) jobs of SCORE_BATCH items.
  */
-export async function planRun(deps: Deps, payload: { workspace_id: string; run_id: string }): Promise<{ total: number; batches: number; reused: number }> {
+export async function planRun(deps: Deps, payload: { workspace_id: string; run_id: string }): Promise<{ total: number; batches: number }> {
   const run = await requireRun(deps.db, payload.workspace_id, payload.run_id);
-  if (run.status !== 'queued' && run.status !== 'running') return { total: run.counts.total ?? 0, batches: run.counts.batches ?? 0, reused: 0 };
-  if (run.dry_run) return { ...(await previewRun(deps.db, run)), reused: 0 };
-  const fastPath = !deps.chat && (await hasFinishedRunLike(deps.db, run.workspace_id, run.strategy_version, run.scorer));
-  const children: { queue: 'score'; name: string; jobId: string; data: { workspace_id: string; run_id: string; uids: string[] } }[] = [];
-  let pending: string[] = [];
-  const flush = () => {
-    children.push({ queue: 'score', name: 'score', jobId: `${run.id}-score-${children.length}`, data: { workspace_id: run.workspace_id, run_id: run.id, uids: pending } });
-    pending = [];
-  };
+  if (run.status !== 'queued' && run.status !== 'running') return { total: run.counts.total ?? 0, batches: run.counts.batches ?? 0 };
+  if (run.dry_run) return previewRun(deps.db, run);
+  const settle = !deps.chat && (await hasFinishedRunLike(deps.db, run.workspace_id, run.strategy_version, run.scorer));
+  const children: { queue: 'score'; name: string; jobId: string; data: { workspace_id: string; run_id: string; uids: string[]; settle?: true } }[] = [];
   let total = 0;
-  let reused = 0;
-  /** The page's items left to score once their unchanged scores are copied. */
-  const settle = async (uids: string[]): Promise<string[]> => {
-    if (!fastPath) return uids;
-    const copied = new Set(await copyReusableScores(deps.db, run, uids, { staleDays: DEFAULT_STALE_DAYS, model: deps.embedder?.model ?? null }));
-    reused += copied.size;
-    return uids.filter((u) => !copied.has(u));
-  };
-  const take = (rest: string[]) => {
-    for (const uid of rest) {
-      pending.push(uid);
-      if (pending.length === SCORE_BATCH) flush();
-    }
-  };
-  // PLAN_LANES pages in flight (the database works on them on separate connections); jobs are cut in page order.
-  const inflight: Promise<string[]>[] = [];
-  for await (const uids of runItemPages(deps.db, run, PLAN_PAGE)) {
+  for await (const uids of runItemPages(deps.db, run, settle ? PLAN_PAGE : SCORE_BATCH)) {
     total += uids.length;
-    const work = settle(uids);
-    work.catch(() => undefined); // awaited below in order; not an unhandled rejection meanwhile
-    inflight.push(work);
-    if (inflight.length >= PLAN_LANES) take(await inflight.shift()!);
+    const data = { workspace_id: run.workspace_id, run_id: run.id, uids, ...(settle ? { settle: true as const } : {}) };
+    children.push({ queue: 'score', name: 'score', jobId: `${run.id}-score-${children.length}`, data });
   }
-  while (inflight.length) take(await inflight.shift()!);
-  if (pending.length) flush();
   await markRunning(deps.db, run.id, { total, batches: children.length });
   const parent = { queue: 'score' as const, name: 'finalize', jobId: `${run.id}-finalize`, data: { workspace_id: run.workspace_id, run_id: run.id } };
   await deps.jobs!.queue.addFlow(parent, children);
-  return { total, batches: children.length, reused };
+  return { total, batches: children.length };
 }
 
 /**

@@ -7,7 +7,7 @@ import { toBacklogItem, type ItemRow } from '../adapters/db/items.ts';
 import { JUDGE_PROMPT_VERSION } from '../../prompts/judge.ts';
 import type { EmbedderWithUsage } from '../adapters/ai/openai.ts';
 import { admitEmbedding, recordEmbedding } from '../adapters/db/judgements.ts';
-import type { RunRow } from '../adapters/db/runs.ts';
+import { copyReusableScores, type RunRow } from '../adapters/db/runs.ts';
 import { copyScores, insertScores, previousScores, type ScoreRecord } from '../adapters/db/scores.ts';
 import { parseConfig } from '../config.ts';
 import { embedMissingItems, embedMissingPassages } from './embed.ts';
@@ -17,7 +17,7 @@ import type { BacklogItem } from '../domain/contracts.ts';
 import type { Embedder } from '../domain/embedder.ts';
 import { DEFAULT_STALE_DAYS, scoreBatch } from '../domain/engine/index.ts';
 import { sha256Hex } from '../lib/crypto.ts';
-import { requireRun } from './runs.ts';
+import { requireRun, SCORE_BATCH } from './runs.ts';
 import { strategyIndexFor } from './strategy-index-cache.ts';
 
 const DAY_MS = 86_400_000;
@@ -169,14 +169,30 @@ export interface ScoreOptions {
   judge?: JudgeSettings;
 }
 
+/**
+ * Scores a batch of a run's items. `settle` (a page of a run planned after a finished run of the same strategy
+ * version and scorer, engine only): the unchanged items' earlier scores are first copied in SQL (copyReusableScores,
+ * this job's own reuse rule, decided in one statement), and the rest is scored SCORE_BATCH items at a time.
+ */
 export async function scoreRunBatch(
   deps: Deps,
-  payload: { workspace_id: string; run_id: string; uids: string[] },
+  payload: { workspace_id: string; run_id: string; uids: string[]; settle?: boolean },
   opts: ScoreOptions = {},
 ): Promise<{ scored: number; reused: number }> {
   const settings = opts.judge ?? DEFAULT_JUDGE_SETTINGS;
   const run = await requireRun(deps.db, payload.workspace_id, payload.run_id);
   if (run.status !== 'running' && run.status !== 'queued') return { scored: 0, reused: 0 };
+  if (payload.settle && !deps.chat) {
+    const copied = new Set(await copyReusableScores(deps.db, run, payload.uids, { staleDays: DEFAULT_STALE_DAYS, model: deps.embedder?.model ?? null }));
+    const rest = payload.uids.filter((u) => !copied.has(u));
+    const total = { scored: 0, reused: copied.size };
+    for (let i = 0; i < rest.length; i += SCORE_BATCH) {
+      const r = await scoreRunBatch(deps, { ...payload, uids: rest.slice(i, i + SCORE_BATCH), settle: false }, opts);
+      total.scored += r.scored;
+      total.reused += r.reused;
+    }
+    return total;
+  }
   // A retried job skips what an earlier attempt already wrote.
   const done = await deps.db.query<{ item_uid: string }>('SELECT item_uid FROM item_scores WHERE run_id = $1 AND item_uid = ANY($2::text[])', [run.id, payload.uids]);
   const doneSet = new Set(done.rows.map((r) => r.item_uid));

@@ -3,7 +3,7 @@
 // REDIS_URL are set, on PostgreSQL + Redis with two real worker processes:
 //   1. ingest of 10,000 items over HTTP vs a plain multi-row INSERT of the same rows (same run, same database);
 //   2. a full run over them (createRun → finished);
-//   3. the nightly re-run after 1% of the items changed;
+//   3. nightly re-runs, each after another 1% of the items changed (the median of three is the figure);
 //   4. GET /v1/suggestions/stop and /v1/portfolio under 20 concurrent clients from a second process, vs GET /healthz;
 //   5. worker memory on a 100,000-item run.
 // Every figure is printed with its target and PASS/MISS. The app is served in this process on 127.0.0.1 (port 0).
@@ -102,8 +102,10 @@ export function benchItem(prefix: string, i: number): BenchItem {
   };
 }
 export const batchOf = (prefix: string, from: number, n: number) => Array.from({ length: n }, (_, k) => benchItem(prefix, from + k));
-/** The items changed before the nightly re-run: spread over the backlog, none of them an epic. */
-const changedIndexes = () => Array.from({ length: CHANGED }, (_, k) => k * (N / CHANGED) + 37);
+/** Nightly re-runs measured, each after its own 1% changed: their median is the figure (one run is noisy). */
+const NIGHTLY_ROUNDS = 3;
+/** The items changed before nightly re-run `round`: spread over the backlog, none of them an epic. */
+const changedIndexes = (round: number) => Array.from({ length: CHANGED }, (_, k) => k * (N / CHANGED) + [37, 63, 89][round]!);
 
 // --- small helpers
 const now = () => performance.now();
@@ -427,20 +429,26 @@ async function benchBackend(b: BackendSpec): Promise<void> {
     console.log(`2. full run over ${fmt(N)} items, deterministic scorer${workers.length ? `, ${workers.length} worker processes` : ', in-process'}: ${s(full.ms)} (target <= 30 s): ${verdict(full.ms <= 30_000)}`);
     console.log(`   counts: scored ${full.counts.scored}, reused ${full.counts.reused}, duplicates ${full.counts.duplicates}, suggestions ${full.counts.suggestions}; ${phasesText(full)}`);
 
-    // 3. Nightly re-run after 1% of the items changed (titles edited through the batch API).
-    const since = (await svc.db.query<{ t: Date }>('SELECT clock_timestamp() AS t')).rows[0]!.t;
-    const edits = changedIndexes().map((i) => ({ ...benchItem('I', i), title: `${benchItem('I', i).title} revised` }));
-    const tEdit = now();
-    const edited = await ws.api('POST', '/v1/items:batch', { items: edits });
-    const editMs = now() - tEdit;
-    await waitFor('embeddings of the edits', async () => (await itemVectors(svc, ws.id, since)) >= edited.updated, 120_000, 100);
-    const embedEditMs = now() - tEdit;
-    const nightly = await timedRun(svc, ws, 'nightly', 300_000);
-    const embedded = await itemVectors(svc, ws.id, since);
-    const share = nightly.ms / full.ms;
-    console.log(`3. nightly re-run after ${edited.updated} of ${fmt(N)} items changed: ${s(nightly.ms)} = ${(share * 100).toFixed(1)}% of the full run (target <= 10%): ${verdict(share <= 0.1)}`);
-    console.log(`   work: scored ${nightly.counts.scored}, reused ${nightly.counts.reused}; embeddings computed since the change: ${embedded}; ${phasesText(nightly)}`);
-    console.log(`   (the edit: POST of ${CHANGED} items ${s(editMs)}, their embeddings done ${s(embedEditMs)} after it started)`);
+    // 3. Nightly re-runs, each after another 1% of the items changed (titles edited through the batch API).
+    const nightlies: RunFigures[] = [];
+    for (let round = 0; round < NIGHTLY_ROUNDS; round++) {
+      const since = (await svc.db.query<{ t: Date }>('SELECT clock_timestamp() AS t')).rows[0]!.t;
+      const edits = changedIndexes(round).map((i) => ({ ...benchItem('I', i), title: `${benchItem('I', i).title} revised` }));
+      const tEdit = now();
+      const edited = await ws.api('POST', '/v1/items:batch', { items: edits });
+      const editMs = now() - tEdit;
+      await waitFor('embeddings of the edits', async () => (await itemVectors(svc, ws.id, since)) >= edited.updated, 120_000, 100);
+      const embedEditMs = now() - tEdit;
+      const nightly = await timedRun(svc, ws, 'nightly', 300_000);
+      nightlies.push(nightly);
+      const embedded = await itemVectors(svc, ws.id, since);
+      console.log(`${round ? '  ' : '3.'} nightly re-run ${round + 1} of ${NIGHTLY_ROUNDS}, after another ${edited.updated} of ${fmt(N)} items changed: ${s(nightly.ms)} = ${((nightly.ms / full.ms) * 100).toFixed(1)}% of the full run`);
+      console.log(`   work: scored ${nightly.counts.scored}, reused ${nightly.counts.reused}; embeddings computed since the change: ${embedded}; ${phasesText(nightly)}`);
+      console.log(`   (the edit: POST of ${CHANGED} items ${s(editMs)}, their embeddings done ${s(embedEditMs)} after it started)`);
+    }
+    const median = [...nightlies].sort((a, b) => a.ms - b.ms)[Math.floor(NIGHTLY_ROUNDS / 2)]!;
+    const share = median.ms / full.ms;
+    console.log(`   median nightly re-run: ${s(median.ms)} = ${(share * 100).toFixed(1)}% of the full run (target <= 10%): ${verdict(share <= 0.1)}`);
 
     // 4. Read endpoints under load from a second process, against the trivial /healthz in the same run.
     const load = await loadTest(svc.url, ws.key, ['/healthz', '/v1/suggestions/stop', '/v1/portfolio']);
