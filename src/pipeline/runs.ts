@@ -87,10 +87,14 @@ export async function planRun(deps: Deps, payload: { workspace_id: string; run_i
   const settle = !deps.chat && (await hasFinishedRunLike(deps.db, run.workspace_id, run.strategy_version, run.scorer));
   const children: { queue: 'score'; name: string; jobId: string; data: { workspace_id: string; run_id: string; uids: string[]; settle?: true } }[] = [];
   let total = 0;
-  for await (const uids of runItemPages(deps.db, run, settle ? PLAN_PAGE : SCORE_BATCH)) {
-    total += uids.length;
-    const data = { workspace_id: run.workspace_id, run_id: run.id, uids, ...(settle ? { settle: true as const } : {}) };
-    children.push({ queue: 'score', name: 'score', jobId: `${run.id}-score-${children.length}`, data });
+  // Pages of PLAN_PAGE items (each page is one query: fewer pages, fewer chances of a poor plan on fresh statistics).
+  for await (const page of runItemPages(deps.db, run, PLAN_PAGE)) {
+    total += page.length;
+    const size = settle ? PLAN_PAGE : SCORE_BATCH;
+    for (let i = 0; i < page.length; i += size) {
+      const data = { workspace_id: run.workspace_id, run_id: run.id, uids: page.slice(i, i + size), ...(settle ? { settle: true as const } : {}) };
+      children.push({ queue: 'score', name: 'score', jobId: `${run.id}-score-${children.length}`, data });
+    }
   }
   await markRunning(deps.db, run.id, { total, batches: children.length });
   const parent = { queue: 'score' as const, name: 'finalize', jobId: `${run.id}-finalize`, data: { workspace_id: run.workspace_id, run_id: run.id } };

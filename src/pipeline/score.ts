@@ -182,8 +182,9 @@ export async function scoreRunBatch(
   const settings = opts.judge ?? DEFAULT_JUDGE_SETTINGS;
   const run = await requireRun(deps.db, payload.workspace_id, payload.run_id);
   if (run.status !== 'running' && run.status !== 'queued') return { scored: 0, reused: 0 };
-  if (payload.settle && !deps.chat) {
-    const copied = new Set(await copyReusableScores(deps.db, run, payload.uids, { staleDays: DEFAULT_STALE_DAYS, model: deps.embedder?.model ?? null }));
+  if (payload.settle || payload.uids.length > SCORE_BATCH) {
+    // (A settling page reaching a worker with a judge configured is scored in batches: the judge decides reuse.)
+    const copied = new Set(payload.settle && !deps.chat ? await copyReusableScores(deps.db, run, payload.uids, { staleDays: DEFAULT_STALE_DAYS, model: deps.embedder?.model ?? null }) : []);
     const rest = payload.uids.filter((u) => !copied.has(u));
     const total = { scored: 0, reused: copied.size };
     for (let i = 0; i < rest.length; i += SCORE_BATCH) {
