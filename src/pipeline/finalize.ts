@@ -27,6 +27,7 @@ import {
   nearestNeighbours,
   neighbourhoodsWith,
   passPage,
+  pruneNeighbourhoods,
   reachedNeighbourhoods,
   setDuplicateVerdicts,
   unsearchedAll,
@@ -492,12 +493,18 @@ export async function finalizeRun(deps: Deps, payload: { workspace_id: string; r
     await insertPortfolio(tx, run.id, run.workspace_id, portfolio.result(clusters));
     await markFinished(tx, run.id, { duplicates: duplicates.size, suggestions: suggestions.length });
   });
+  // Only the latest finished run's neighbourhoods are read again (by the next run): the earlier ones go. (A run
+  // finalizing meanwhile from an earlier run's neighbourhoods loses nothing: it searches any item left without one.)
+  const tPrune = performance.now();
+  const pruned = await pruneNeighbourhoods(deps.db, run.workspace_id, run.id);
+  timings.ms_prune_after_finish = Math.round(performance.now() - tPrune);
   deps.logger.debug('run finalized', {
     run: run.id,
     analyzed,
     profiles_analysed: analysed,
     neighbourhoods_carried: carried,
     neighbourhoods_patched: patched,
+    neighbourhoods_pruned: pruned,
     neighbourhoods_searched: searched,
     duplicates: duplicates.size,
     suggestions: suggestions.length,

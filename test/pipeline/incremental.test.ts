@@ -118,6 +118,10 @@ describe('an incremental run', () => {
     expect(incremental.neighbourhoods_searched as number).toBeGreaterThan(0);
     // Neighbourhoods a changed item entered are patched, not searched (the next test checks they equal a search).
     expect(incremental.neighbourhoods_patched as number).toBeGreaterThan(0);
+    // The first run's neighbourhoods, carried over, are no longer kept: only the latest run's are read again.
+    const kept = await env.db.query<{ run_id: string; n: string }>('SELECT run_id, count(*)::text AS n FROM run_neighbours WHERE run_id = ANY($1::text[]) GROUP BY run_id', [[first, nightly]]);
+    expect(kept.rows).toEqual([{ run_id: nightly, n: String(N + 3) }]);
+    expect(incremental.neighbourhoods_pruned).toBe(N + 2); // the first run's: N + 2 items before the edits
     // Only the changed items were analysed again, and their pairs decided under the first run's term statistics.
     expect(incremental.profiles_analysed).toBe(5); // T-3, T-61, the epic T-50, T-new-1, T-new-2
     const stats = await env.db.query<{ id: string; term_stats_id: string; changed_since_stats: number }>(

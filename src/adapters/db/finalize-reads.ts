@@ -192,6 +192,17 @@ export async function neighbourhoodsWith(q: Queryable, p: { runId: string; model
   return r.rows.map((x) => ({ ...x, distances: x.distances.map(Number) }));
 }
 
+/** Deletes the neighbourhoods of the workspace's runs that ended before `keepRunId` did. Returns how many. */
+export async function pruneNeighbourhoods(q: Queryable, workspaceId: string, keepRunId: string): Promise<number> {
+  const r = await q.query(
+    `DELETE FROM run_neighbours h USING scoring_runs r
+      WHERE r.id = h.run_id AND r.workspace_id = $1 AND r.id <> $2 AND r.finished_at IS NOT NULL
+        AND r.finished_at <= (SELECT finished_at FROM scoring_runs WHERE id = $2)`,
+    [workspaceId, keepRunId],
+  );
+  return r.rowCount ?? 0;
+}
+
 /** Whether a run stored neighbourhoods for this model (a run finalized before they existed did not). */
 export async function hasNeighbourhoods(q: Queryable, runId: string, model: string): Promise<boolean> {
   const r = await q.query('SELECT 1 FROM run_neighbours WHERE run_id = $1 AND model = $2 LIMIT 1', [runId, model]);
