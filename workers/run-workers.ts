@@ -1,5 +1,6 @@
 // The Node worker process: one BullMQ Worker per queue, dispatching by job name to the thin processors, plus the
 // signal handling that lets a deploy stop it without losing the job in hand.
+import { getHeapStatistics } from 'node:v8';
 import { Worker, type Job } from 'bullmq';
 import { createRedisConnection, DEFAULT_PREFIX } from '../src/adapters/queue/bullmq.ts';
 import { errorMessage, isUnrecoverable, resolveProcessor } from '../src/adapters/queue/dispatch.ts';
@@ -61,7 +62,8 @@ export async function startWorkers(opts: StartWorkersOptions): Promise<{ close()
     return worker;
   });
   await Promise.all(workers.map((w) => w.waitUntilReady()));
-  opts.logger.info('workers started', { queues: workers.map((w) => w.name) });
+  // The heap limit shows whether the old generation is capped (bearing worker: 256 MiB unless told otherwise).
+  opts.logger.info('workers started', { queues: workers.map((w) => w.name), heap_limit_mb: Math.round(getHeapStatistics().heap_size_limit / 2 ** 20) });
 
   let closing: Promise<void> | undefined;
   return {

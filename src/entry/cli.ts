@@ -107,7 +107,6 @@ async function main(argv: string[]): Promise<number> {
         },
         { logger },
       );
-      logger.info('workers started', { queues: ['embed', 'score', 'nightly'] });
       return new Promise<number>(() => undefined); // runs until a signal
     }
     case 'migrate': {
