@@ -2,10 +2,10 @@
 // `finalize` parent) → scoreBatch (engine per item, or reuse of an unchanged earlier score) → finalize (duplicates
 // through pgvector neighbours, stop ranking, portfolio). Every step is idempotent: a retried job does no harm.
 import { insertAudit } from '../adapters/db/audit.ts';
-import { getRun, hasFinishedRunLike, insertRun, markFinished, markRunning, recordFailure, type RunRow } from '../adapters/db/runs.ts';
+import { countReusableScores, getRun, hasFinishedRunLike, insertRun, markFinished, markRunning, recordFailure, type RunRow } from '../adapters/db/runs.ts';
 import { latestStrategy } from '../adapters/db/strategies.ts';
 import type { Db, Deps } from '../deps.ts';
-import { SCORER } from '../domain/engine/index.ts';
+import { DEFAULT_STALE_DAYS, SCORER } from '../domain/engine/index.ts';
 import { newId, sha256Hex } from '../lib/crypto.ts';
 import { Problem } from '../lib/problem.ts';
 import { enqueue } from './outbox.ts';
@@ -83,7 +83,7 @@ export async function createRun(deps: Pick<Deps, 'db' | 'jobs'>, input: CreateRu
 export async function planRun(deps: Deps, payload: { workspace_id: string; run_id: string }): Promise<{ total: number; batches: number }> {
   const run = await requireRun(deps.db, payload.workspace_id, payload.run_id);
   if (run.status !== 'queued' && run.status !== 'running') return { total: run.counts.total ?? 0, batches: run.counts.batches ?? 0 };
-  if (run.dry_run) return previewRun(deps.db, run);
+  if (run.dry_run) return previewRun(deps, run);
   const settle = !deps.chat && (await hasFinishedRunLike(deps.db, run.workspace_id, run.strategy_version, run.scorer));
   const children: { queue: 'score'; name: string; jobId: string; data: { workspace_id: string; run_id: string; uids: string[]; settle?: true } }[] = [];
   let total = 0;
@@ -103,15 +103,21 @@ export async function planRun(deps: Deps, payload: { workspace_id: string; run_i
 }
 
 /**
- * A dry run only counts: how many items it would score, and how many an unchanged earlier score would cover
- * (same content under the same strategy version and scorer; a changed parent is not looked at in a preview).
+ * A dry run only counts: how many items it would score, and how many an unchanged earlier score would cover. With
+ * the engine scoring, the count is the settling jobs' own rule (countReusableScores: input hash, staleness line,
+ * vector). With a judge it is an estimate: same content under the same strategy version and scorer (whether the
+ * judge's earlier verdict or a changed parent would be looked at is the score job's to say).
  */
-async function previewRun(db: Db, run: RunRow): Promise<{ total: number; batches: number }> {
+async function previewRun(deps: Deps, run: RunRow): Promise<{ total: number; batches: number }> {
   let total = 0;
   let reusable = 0;
-  for await (const uids of runItemPages(db, run)) {
+  for await (const uids of runItemPages(deps.db, run, PLAN_PAGE)) {
     total += uids.length;
-    const r = await db.query<{ n: string }>(
+    if (!deps.chat) {
+      reusable += await countReusableScores(deps.db, run, uids, { staleDays: DEFAULT_STALE_DAYS, model: deps.embedder?.model ?? null });
+      continue;
+    }
+    const r = await deps.db.query<{ n: string }>(
       `SELECT count(DISTINCT i.uid)::text AS n FROM items i
          JOIN item_scores s ON s.item_uid = i.uid AND s.content_hash = i.content_hash AND s.strategy_version = $2 AND s.scorer = $3
          JOIN scoring_runs r ON r.id = s.run_id AND r.status = 'finished' AND NOT r.dry_run
@@ -120,8 +126,8 @@ async function previewRun(db: Db, run: RunRow): Promise<{ total: number; batches
     );
     reusable += Number(r.rows[0]?.n ?? 0);
   }
-  await markRunning(db, run.id, { total, batches: 0 });
-  await markFinished(db, run.id, { would_score: total - reusable, would_reuse: reusable });
+  await markRunning(deps.db, run.id, { total, batches: 0 });
+  await markFinished(deps.db, run.id, { would_score: total - reusable, would_reuse: reusable });
   return { total, batches: 0 };
 }
 

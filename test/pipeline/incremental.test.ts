@@ -189,6 +189,11 @@ describe('an incremental run', () => {
     expect(want.length).toBeLessThan(uids.length - 2);
     expect(await reused(planned.id)).toEqual(want);
     expect(copied.sort()).toEqual(want.map((r) => r.item_uid));
+    // A dry run's preview counts by the same rule (the epic's stories and T-7 would be scored).
+    const { run: dry } = await createRun(env.deps, { workspaceId: a.workspace.id, kind: 'manual', actor: 'test', dryRun: true });
+    await env.settle();
+    const counts = (await getRun(env.db, a.workspace.id, dry.id))!.counts;
+    expect(counts).toMatchObject({ total: uids.length, would_reuse: want.length, would_score: uids.length - want.length });
   });
 
   it('takes new term statistics and searches every item once a quarter of the items changed', async () => {

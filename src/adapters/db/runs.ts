@@ -117,17 +117,24 @@ export async function copyReusableScores(
   opts: { staleDays: number; model: string | null },
 ): Promise<string[]> {
   if (!uids.length) return [];
-  const r = await q.query<{ item_uid: string }>(`${copyScoresSql('$5', `(${REUSABLE}) AS x`)} RETURNING item_uid`, [
-    run.workspace_id,
-    uids,
-    run.strategy_version,
-    run.scorer,
-    run.id,
-    opts.staleDays * 86_400,
-    opts.model,
-  ]);
+  const r = await q.query<{ item_uid: string }>(`${copyScoresSql('$5', `(${REUSABLE}) AS x`)} RETURNING item_uid`, reusableParams(run, uids, opts));
   return r.rows.map((x) => x.item_uid);
 }
+
+/** How many of `uids` copyReusableScores would copy into `run` (a dry run's preview): the same rule, nothing written. */
+export async function countReusableScores(
+  q: Queryable,
+  run: Pick<RunRow, 'id' | 'workspace_id' | 'strategy_version' | 'scorer'>,
+  uids: string[],
+  opts: { staleDays: number; model: string | null },
+): Promise<number> {
+  if (!uids.length) return 0;
+  const r = await q.query<{ n: string }>(`SELECT count(*)::text AS n FROM (${REUSABLE}) AS x`, reusableParams(run, uids, opts));
+  return Number(r.rows[0]?.n ?? 0);
+}
+
+const reusableParams = (run: Pick<RunRow, 'id' | 'workspace_id' | 'strategy_version' | 'scorer'>, uids: string[], opts: { staleDays: number; model: string | null }) =>
+  [run.workspace_id, uids, run.strategy_version, run.scorer, run.id, opts.staleDays * 86_400, opts.model];
 
 /** The reuse rule of copyReusableScores: $1 workspace, $2 uids, $3 strategy version, $4 scorer, $5 run, $6 staleness
  * line in seconds, $7 embedding model; yields (item_uid, run_id, origin). */
