@@ -16,12 +16,12 @@ if (command === 'worker' && !heapCapped()) {
   }
   const mb = Number(raw);
   if (mb > 0) {
-    const { spawn } = await import('node:child_process');
+    const [{ spawn }, { constants }] = await Promise.all([import('node:child_process'), import('node:os')]);
     const args = [...process.execArgv, `--max-old-space-size=${mb}`, ...process.argv.slice(1)];
     const child = spawn(process.execPath, args, { stdio: 'inherit', detached: true });
     for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) process.on(signal, () => child.kill(signal));
     const [code, signal] = await new Promise((resolve) => child.on('exit', (c, s) => resolve([c, s])));
-    process.exit(code ?? (signal ? 128 + (signal === 'SIGKILL' ? 9 : 15) : 1));
+    process.exit(code ?? 128 + (constants.signals[signal] ?? 0)); // killed by a signal: as a shell reports it
   }
 }
 let bundle = null;

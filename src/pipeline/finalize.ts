@@ -358,13 +358,9 @@ async function decideDuplicates(deps: Deps, run: RunRef, timings: Record<string,
   const exact = run.total <= EXACT_NEIGHBOURS_MAX;
   let t = performance.now();
   // Profiles of the changed items are analysed while the database works out what changed since the previous run.
-  const timed = async <T>(key: string, p: Promise<T>) => {
-    const start = performance.now();
-    const v = await p;
-    timings[key] = Math.round(performance.now() - start);
-    return v;
-  };
-  const [analysed, { choice: chosen, carry }] = await Promise.all([timed('ms_profiles', ensureProfiles(deps, run)), chooseStats(deps, run, exact, timings)]);
+  const tProfiles = t;
+  const profiled = ensureProfiles(deps, run).then((n) => ((timings.ms_profiles = Math.round(performance.now() - tProfiles)), n));
+  const [analysed, { choice: chosen, carry }] = await Promise.all([profiled, chooseStats(deps, run, exact, timings)]);
   let choice = chosen;
   if (!choice) {
     const id = newId('terms');

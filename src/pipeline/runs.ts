@@ -12,7 +12,7 @@ import { enqueue } from './outbox.ts';
 
 /** Items per `score` job: small enough that a retried batch repeats little work, large enough to amortise a job. */
 export const SCORE_BATCH = 500;
-/** Items per settling `score` job (see planRun): one statement copies the unchanged scores of a page. */
+/** Items per page of planning, and per settling `score` job (see planRun): one statement copies a page's unchanged scores. */
 export const PLAN_PAGE = 5_000;
 export const HEURISTIC_SCORER = `heuristic@${SCORER.version}`;
 

@@ -1,5 +1,5 @@
-// Incremental runs give the results of a full run. A nightly run re-uses unchanged scores (copied while planning, in
-// SQL) and carries the previous run's neighbourhoods for duplicate detection; its scores, duplicates, stop
+// Incremental runs give the results of a full run. A nightly run re-uses unchanged scores (copied in SQL by its
+// settling score jobs) and carries the previous run's neighbourhoods for duplicate detection; its scores, duplicates, stop
 // suggestions and portfolio must equal those of a run that computed everything, on the same items. The "full run" is
 // made on a clone of the workspace's items (same content, uids in the same order, so ties break alike), where no
 // earlier run exists; both runs share one "today".
@@ -161,7 +161,7 @@ describe('an incremental run', () => {
     expect(gotHoods).toEqual(wantHoods);
   });
 
-  it('copies while planning exactly the scores the score job would re-use', async () => {
+  it('copies in SQL exactly the scores the score job would re-use', async () => {
     await a.request('POST', '/v1/items:batch', { body: { items: [edited(100, 'A different epic title'), edited(7, 'Seven, edited')] } });
     await env.settle();
     const nightlyRun = (await getRun(env.db, a.workspace.id, nightly))!;
