@@ -31,8 +31,14 @@ function parse<T extends z.ZodType>(schema: T, job: ProcessorJob): z.output<T> {
  */
 function runJob(deps: Deps, fn: (job: ProcessorJob) => Promise<unknown>): Processor {
   return async (job) => {
+    const started = performance.now();
+    const cpu = process.cpuUsage();
     try {
-      return await fn(job);
+      const result = await fn(job);
+      // Process CPU over the job's time (other jobs running alongside in this process count too).
+      const used = process.cpuUsage(cpu);
+      deps.logger.debug('job done', { job: job.name, id: job.id, ms: Math.round(performance.now() - started), cpu_ms: Math.round((used.user + used.system) / 1000) });
+      return result;
     } catch (err) {
       const runId = (job.data as { run_id?: unknown } | null)?.run_id;
       if (typeof runId === 'string') {

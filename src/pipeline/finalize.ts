@@ -37,7 +37,7 @@ import {
   type RankedSuggestion,
   type ReachedRow,
 } from '../adapters/db/finalize-reads.ts';
-import { createTermStats, loadKeepKeys, loadProfiles, loadTermStats, missingProfilesPage, runStatsState, setRunStats, upsertProfiles } from '../adapters/db/duplicate-profiles.ts';
+import { createTermStats, loadKeepKeys, loadProfiles, loadTermStats, missingProfilesAll, missingProfilesPage, runStatsState, setRunStats, upsertProfiles } from '../adapters/db/duplicate-profiles.ts';
 import { finishedRuns, markFinished } from '../adapters/db/runs.ts';
 import { clearSuggestions, insertPortfolio, suppressedItems } from '../adapters/db/scores.ts';
 import type { Deps } from '../deps.ts';
@@ -128,12 +128,15 @@ interface StatsChoice {
 
 /**
  * Analyses the run's items that have no profile of their current content, a page at a time: every item on a first
- * run, the changed ones on a nightly run.
+ * run, the changed ones on a nightly run (listed at once after an earlier run: normally few).
  */
 async function ensureProfiles(deps: Deps, run: RunRef): Promise<number> {
+  const missing = run.previousRunId ? await missingProfilesAll(deps.db, { workspaceId: run.workspace_id, runId: run.id }) : null;
   let analysed = 0;
-  for (let after = ''; ; ) {
-    const uids = await missingProfilesPage(deps.db, { workspaceId: run.workspace_id, runId: run.id, after, limit: PROFILE_PAGE });
+  for (let after = '', offset = 0; ; offset += PROFILE_PAGE) {
+    const uids = missing
+      ? missing.slice(offset, offset + PROFILE_PAGE)
+      : await missingProfilesPage(deps.db, { workspaceId: run.workspace_id, runId: run.id, after, limit: PROFILE_PAGE });
     if (!uids.length) return analysed;
     after = uids[uids.length - 1]!;
     const items = await loadItems(deps.db, run.workspace_id, uids);

@@ -8,10 +8,12 @@
 //   5. worker memory on a 100,000-item run.
 // Every figure is printed with its target and PASS/MISS. The app is served in this process on 127.0.0.1 (port 0).
 // BENCH_PIPELINE_BACKEND=embedded|postgres runs one backend only; BENCH_EMBEDDED_100K=1 adds part 5 on the embedded one;
-// BENCH_SKIP_100K=1 leaves part 5 out on PostgreSQL; BENCH_KEEP_DB=1 keeps its database (to look into with psql).
+// BENCH_SKIP_100K=1 leaves part 5 out on PostgreSQL; BENCH_KEEP_DB=1 keeps its database (to look into with psql);
+// BENCH_NIGHTLY_ROUNDS=N measures N nightly re-runs; BENCH_WORKER_LOG=debug prints the workers' job and finalize
+// timings; BENCH_CPU_PROF=<dir> writes each worker's CPU profile there (node --cpu-prof) when it exits.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -102,10 +104,11 @@ export function benchItem(prefix: string, i: number): BenchItem {
   };
 }
 export const batchOf = (prefix: string, from: number, n: number) => Array.from({ length: n }, (_, k) => benchItem(prefix, from + k));
-/** Nightly re-runs measured, each after its own 1% changed: their median is the figure (one run is noisy). */
-const NIGHTLY_ROUNDS = 3;
-/** The items changed before nightly re-run `round`: spread over the backlog, none of them an epic. */
-const changedIndexes = (round: number) => Array.from({ length: CHANGED }, (_, k) => k * (N / CHANGED) + [37, 63, 89][round]!);
+/** Nightly re-runs measured, each after its own 1% changed: their median is the figure (one run is noisy).
+ * BENCH_NIGHTLY_ROUNDS=N measures more of them (odd N keeps the median one run). */
+const NIGHTLY_ROUNDS = Number(process.env.BENCH_NIGHTLY_ROUNDS ?? 3);
+/** The items changed before nightly re-run `round`: spread over the backlog (offsets 37, 63, 89, 15, …), none of them an epic. */
+const changedIndexes = (round: number) => Array.from({ length: CHANGED }, (_, k) => k * (N / CHANGED) + ((37 + 26 * round) % 100));
 
 // --- small helpers
 const now = () => performance.now();
@@ -239,19 +242,44 @@ function machineBusyMs(): number {
   return (busy * 1000) / 100; // USER_HZ is 100 on Linux
 }
 
+/** CPU time (user + system, ms) used so far by the workers, this process and Redis. (PostgreSQL's is the machine's
+ * busy time less these: its backends come and go with the pools' connections, and an ended one's time is lost.) */
+function cpuByProcess(workerPids: number[]): Record<'redis' | 'workers' | 'bench', number> {
+  const out = { redis: 0, workers: 0, bench: 0 };
+  for (const pid of readdirSync('/proc').filter((d) => /^\d+$/.test(d)).map(Number)) {
+    let stat: string;
+    try {
+      stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    } catch {
+      continue; // exited meanwhile
+    }
+    const comm = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
+    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' '); // f[0] is field 3 (state): utime is field 14
+    const ms = ((Number(f[11]) + Number(f[12])) * 1000) / 100;
+    if (workerPids.includes(pid)) out.workers += ms;
+    else if (pid === process.pid) out.bench += ms;
+    else if (comm.startsWith('redis')) out.redis += ms;
+  }
+  return out;
+}
+
 interface RunFigures {
   ms: number;
   /** Busy CPU time of the whole machine during the run, in ms (Linux only; null elsewhere). */
   cpuMs: number | null;
+  /** Of it, per process group (Linux only). */
+  cpuBy: Record<string, number> | null;
   counts: { total?: number; scored?: number; reused?: number; duplicates?: number; suggestions?: number };
   /** Phases from the database's own timestamps: queued → plan done, → last score row, → finished (finalize). */
   phases: { plan: number; score: number; finalize: number };
 }
 
 /** createRun → finished, timed from this process; then the run as GET /v1/runs/{id} shows it. */
-async function timedRun(svc: Service, ws: { id: string; api: Api }, kind: 'manual' | 'nightly', timeoutMs: number): Promise<RunFigures> {
+async function timedRun(svc: Service, ws: { id: string; api: Api }, kind: 'manual' | 'nightly', timeoutMs: number, workerPids: number[]): Promise<RunFigures> {
+  const linux = process.platform === 'linux';
+  const by0 = linux ? cpuByProcess(workerPids) : null;
   const t0 = now();
-  const cpu0 = process.platform === 'linux' ? machineBusyMs() : null;
+  const cpu0 = linux ? machineBusyMs() : null;
   const { run } = await createRun(svc.deps, { workspaceId: ws.id, kind, actor: 'bench', ...(kind === 'nightly' ? { dedupeKey: `nightly-bench-${Date.now()}` } : {}) });
   const status = await waitFor(
     `run ${run.id}`,
@@ -264,6 +292,9 @@ async function timedRun(svc: Service, ws: { id: string; api: Api }, kind: 'manua
   );
   const ms = now() - t0;
   const cpuMs = cpu0 === null ? null : machineBusyMs() - cpu0;
+  const by1 = by0 === null ? null : cpuByProcess(workerPids);
+  const cpuBy = by0 === null ? null : Object.fromEntries(Object.entries(by1!).map(([k, v]) => [k, v - by0[k as keyof typeof by0]]));
+  if (cpuBy && cpuMs !== null) cpuBy['postgres and the rest'] = cpuMs - Object.values(cpuBy).reduce((a, b) => a + b, 0);
   const view = await ws.api('GET', `/v1/runs/${run.id}`);
   if (status !== 'finished') throw new Error(`run ${run.id} ${status}: ${JSON.stringify(view.failures ?? view).slice(0, 500)}`);
   const t = await svc.db.query<{ plan: number; score: number; finalize: number }>(
@@ -274,12 +305,13 @@ async function timedRun(svc: Service, ws: { id: string; api: Api }, kind: 'manua
     [run.id],
   );
   const p = t.rows[0]!;
-  return { ms, cpuMs, counts: view.counts, phases: { plan: Number(p.plan), score: Number(p.score), finalize: Number(p.finalize) } };
+  return { ms, cpuMs, cpuBy, counts: view.counts, phases: { plan: Number(p.plan), score: Number(p.score), finalize: Number(p.finalize) } };
 }
 
 const phasesText = (f: RunFigures) =>
   `queued→planned ${s(f.phases.plan)}, scoring ${s(f.phases.score)}, finalize ${s(f.phases.finalize)}` +
-  (f.cpuMs === null ? '' : `; machine CPU busy ${s(f.cpuMs)} (${((f.cpuMs / f.ms) * 100).toFixed(0)}% of one core on average)`);
+  (f.cpuMs === null ? '' : `; machine CPU busy ${s(f.cpuMs)} (${((f.cpuMs / f.ms) * 100).toFixed(0)}% of one core on average`) +
+  (f.cpuBy === null ? '' : `: ${Object.entries(f.cpuBy).map(([k, v]) => `${k} ${s(v)}`).join(', ')})`);
 
 // --- worker processes (PostgreSQL + Redis)
 const WORKER_HEAP_MB = Number(process.env.BENCH_WORKER_HEAP_MB ?? 256);
@@ -287,7 +319,7 @@ function startWorker(env: Record<string, string>): Promise<ChildProcess> {
   // --expose-gc: the worker reports its live heap (after a full collection) beside the peaks. The old generation is
   // capped as the README recommends for `bearing worker` (256 MiB; BENCH_WORKER_HEAP_MB=N another cap, 0 none).
   const heap = WORKER_HEAP_MB > 0 ? [`--max-old-space-size=${WORKER_HEAP_MB}`] : [];
-  const proc = spawn(process.execPath, ['--expose-gc', ...heap, '--import', 'tsx', 'test/bench/worker-proc.ts'], {
+  const proc = spawn(process.execPath, ['--expose-gc', ...(process.env.BENCH_CPU_PROF ? ['--cpu-prof', '--cpu-prof-dir=' + process.env.BENCH_CPU_PROF] : []), ...heap, '--import', 'tsx', 'test/bench/worker-proc.ts'], {
     cwd: ROOT,
     env: { ...process.env, ...env, LOG_LEVEL: 'warn' },
     stdio: ['pipe', 'pipe', 'inherit'],
@@ -425,7 +457,7 @@ async function benchBackend(b: BackendSpec): Promise<void> {
       `every vector written ${s(embedMs)} after the last batch was answered`);
 
     // 2. Full run, with every vector in place (the nightly case; a run embeds what is missing itself).
-    const full = await timedRun(svc, ws, 'manual', 300_000);
+    const full = await timedRun(svc, ws, 'manual', 300_000, workerPids);
     console.log(`2. full run over ${fmt(N)} items, deterministic scorer${workers.length ? `, ${workers.length} worker processes` : ', in-process'}: ${s(full.ms)} (target <= 30 s): ${verdict(full.ms <= 30_000)}`);
     console.log(`   counts: scored ${full.counts.scored}, reused ${full.counts.reused}, duplicates ${full.counts.duplicates}, suggestions ${full.counts.suggestions}; ${phasesText(full)}`);
 
@@ -439,7 +471,7 @@ async function benchBackend(b: BackendSpec): Promise<void> {
       const editMs = now() - tEdit;
       await waitFor('embeddings of the edits', async () => (await itemVectors(svc, ws.id, since)) >= edited.updated, 120_000, 100);
       const embedEditMs = now() - tEdit;
-      const nightly = await timedRun(svc, ws, 'nightly', 300_000);
+      const nightly = await timedRun(svc, ws, 'nightly', 300_000, workerPids);
       nightlies.push(nightly);
       const embedded = await itemVectors(svc, ws.id, since);
       console.log(`${round ? '  ' : '3.'} nightly re-run ${round + 1} of ${NIGHTLY_ROUNDS}, after another ${edited.updated} of ${fmt(N)} items changed: ${s(nightly.ms)} = ${((nightly.ms / full.ms) * 100).toFixed(1)}% of the full run`);
@@ -475,7 +507,7 @@ async function benchBackend(b: BackendSpec): Promise<void> {
     const ingestPeak = ingestSampler.stop();
     if (workers.length) await Promise.all(workers.map(workerMemoryPeaks)); // reset: the next peaks are the run's
     const runSampler = sampleRss(workerPids);
-    const bigRun = await timedRun(svc, big, 'manual', 900_000);
+    const bigRun = await timedRun(svc, big, 'manual', 900_000, workerPids);
     const runPeak = runSampler.stop();
     const runHeaps = new Map(await Promise.all(workers.map(async (w) => [w.pid!, await workerMemoryPeaks(w)] as const)));
     console.log(`5. ${fmt(BIG_N)}-item backlog: ingest ${s(bigIngestMs)} (${fmt((BIG_N / bigIngestMs) * 1000)} items/s; all embedded after ${s(bigEmbeddedMs)}), run ${s(bigRun.ms)} (scored ${bigRun.counts.scored}, suggestions ${bigRun.counts.suggestions}; ${phasesText(bigRun)})`);

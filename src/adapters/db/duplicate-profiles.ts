@@ -1,6 +1,6 @@
 // What duplicate detection keeps between runs: each item's profile for the engine's duplicate rule (per content
 // version) and snapshots of the backlog's term statistics, with the snapshot each run decided its pairs under.
-import type { Queryable } from '../../deps.ts';
+import type { Db, Queryable } from '../../deps.ts';
 import type { DuplicateProfile, TermStats } from '../../domain/engine/index.ts';
 
 /** The next page of the run's items (uid order) with no profile of their current content. */
@@ -17,6 +17,25 @@ export async function missingProfilesPage(q: Queryable, p: { workspaceId: string
   return r.rows.map((x) => x.uid);
 }
 
+/**
+ * All the run's items with no profile of their current content, in one hash anti-join: for a run after an earlier
+ * one (a few changed items at most, normally), half the time of the keyset page's per-item probes.
+ */
+export async function missingProfilesAll(db: Db, p: { workspaceId: string; runId: string }): Promise<string[]> {
+  const r = await db.transaction(async (tx) => {
+    await tx.query('SET LOCAL enable_nestloop = off');
+    return tx.query<{ uid: string }>(
+      `SELECT s.item_uid AS uid FROM item_scores s
+         JOIN items i ON i.uid = s.item_uid
+         LEFT JOIN item_profiles p ON p.item_uid = s.item_uid AND p.content_hash = i.content_hash
+        WHERE s.run_id = $2 AND i.workspace_id = $1 AND p.item_uid IS NULL
+        ORDER BY s.item_uid`,
+      [p.workspaceId, p.runId],
+    );
+  });
+  return r.rows.map((x) => x.uid);
+}
+
 export interface StoredProfile {
   uid: string;
   content_hash: string;
@@ -27,7 +46,7 @@ export async function upsertProfiles(q: Queryable, workspaceId: string, rows: St
   if (!rows.length) return;
   const json = rows.map(({ uid, content_hash, profile: p }) => ({
     uid, content_hash, id: p.id, status: p.status, created_ms: p.createdMs, stems: p.stems,
-    profile: JSON.stringify({ ...p, weights: Array.from(p.weights), vector: p.vector ? Array.from(p.vector) : null }),
+    profile: JSON.stringify({ ...p, weights: toBase64(Float64Array.from(p.weights)), vector: p.vector ? toBase64(p.vector) : null }),
   }));
   await q.query(
     `INSERT INTO item_profiles (item_uid, workspace_id, content_hash, external_id, status, created_ms, stems, profile)
@@ -49,10 +68,21 @@ export async function loadProfiles(q: Queryable, workspaceId: string, uids: stri
   );
   return new Map(
     r.rows.map((x) => {
-      const p = JSON.parse(x.profile) as Omit<DuplicateProfile, 'vector'> & { vector: number[] | null };
-      return [x.item_uid, { ...p, vector: p.vector ? Float32Array.from(p.vector) : null }];
+      const p = JSON.parse(x.profile) as Omit<DuplicateProfile, 'vector' | 'weights'> & { weights: string | number[]; vector: string | number[] | null };
+      const weights = typeof p.weights === 'string' ? new Float64Array(fromBase64(p.weights)) : p.weights;
+      const vector = p.vector === null ? null : typeof p.vector === 'string' ? new Float32Array(fromBase64(p.vector)) : Float32Array.from(p.vector);
+      return [x.item_uid, { ...p, weights, vector }];
     }),
   );
+}
+
+// A profile's weights and vector are stored as the bytes of their typed arrays (base64): exact, and parsed ~10x
+// faster than JSON numbers (a nightly finalize reads a few thousand profiles). Profiles written as JSON number
+// arrays (before this encoding) are still read.
+const toBase64 = (a: Float32Array | Float64Array) => Buffer.from(a.buffer, a.byteOffset, a.byteLength).toString('base64');
+function fromBase64(s: string): ArrayBuffer {
+  const b = Buffer.from(s, 'base64');
+  return b.buffer.slice(b.byteOffset, b.byteOffset + b.byteLength) as ArrayBuffer; // own, aligned copy
 }
 
 /** Only what choosing the copy to keep reads (keepFirst), by item uid. */
