@@ -29,6 +29,7 @@ import {
   passPage,
   pruneNeighbourhoods,
   reachedNeighbourhoods,
+  reuseDuplicateVerdicts,
   setDuplicateVerdicts,
   unsearchedAll,
   unsearchedPage,
@@ -36,6 +37,7 @@ import {
   type NeighbourhoodRecord,
   type RankedSuggestion,
   type ReachedRow,
+  type VerdictView,
 } from '../adapters/db/finalize-reads.ts';
 import { createTermStats, loadKeepKeys, loadProfiles, loadTermStats, missingProfilesAll, missingProfilesPage, runStatsState, setRunStats, upsertProfiles } from '../adapters/db/duplicate-profiles.ts';
 import { finishedRuns, markFinished } from '../adapters/db/runs.ts';
@@ -117,6 +119,19 @@ interface RunRef {
   workspace_id: string;
   total: number;
   previousRunId: string | null;
+}
+
+/** Statistics snapshots are never changed once taken: the last few read stay in memory (a nightly run reads the
+ * snapshot of the runs before it, ~15 ms to parse at 10k items). */
+const statsCache = new Map<string, TermStats>();
+async function termStats(deps: Deps, id: string): Promise<TermStats | null> {
+  const hit = statsCache.get(id);
+  if (hit) return hit;
+  const stats = await loadTermStats(deps.db, id);
+  if (!stats) return null;
+  statsCache.set(id, stats);
+  if (statsCache.size > 2) statsCache.delete(statsCache.keys().next().value!);
+  return stats;
 }
 
 /** The term statistics a run decides its pairs under (see the header). */
@@ -201,7 +216,7 @@ async function planCarry(deps: Deps, run: RunRef, exact: boolean, timings: Recor
   const moved = changed.length + gone.length;
   if (moved > CARRY_MAX_CHANGED_SHARE * withVector) return null;
   t = performance.now();
-  const stats = await loadTermStats(deps.db, previous.termStatsId);
+  const stats = await termStats(deps, previous.termStatsId);
   timings.ms_carry_stats = Math.round(performance.now() - t);
   const changedSince = previous.changedSinceStats + moved;
   if (!stats || changedSince > CARRY_MAX_CHANGED_SHARE * stats.n) return null;
@@ -221,10 +236,10 @@ async function planCarry(deps: Deps, run: RunRef, exact: boolean, timings: Recor
  * (patchNeighbourhood: only pairs with a changed item are decided again), and searches the rest: the changed items
  * themselves, and the neighbourhoods that cannot be patched. Independent steps go to the database side by side.
  */
-async function carryAndSearch(deps: Deps, run: RunRef, plan: CarryPlan, exact: boolean, stats: TermStats, timings: Record<string, number>): Promise<{ carried: number; patched: number; searched: number }> {
+async function carryAndSearch(deps: Deps, run: RunRef, plan: CarryPlan, exact: boolean, pairs: PairDecider, timings: Record<string, number>): Promise<{ carried: number; patched: number; searched: number }> {
   const embedder = deps.embedder!;
   const background = <T>(p: Promise<T>) => (p.catch(() => undefined), p); // each awaited below
-  const searchChanged = background(searchNeighbourhoods(deps, run, exact, stats, plan.changed));
+  const searchChanged = background(searchNeighbourhoods(deps, run, exact, pairs, plan.changed));
   let t = performance.now();
   // The unchanged items whose previous neighbourhood a moved item left or a changed item entered, with that
   // neighbourhood and the changed items that entered it.
@@ -244,8 +259,8 @@ async function carryAndSearch(deps: Deps, run: RunRef, plan: CarryPlan, exact: b
     const list = patchNeighbourhood(before, plan.moved, entered, NEIGHBOURS);
     if (list) patches.set(uid, { list, pairsBefore: new Set(before.pairs.filter((_, i) => i % 2 === 1)) });
   }
-  const searchRest = background(searchNeighbourhoods(deps, run, exact, stats, [...touched.keys()].filter((u) => !patches.has(u))));
-  await writePatches(deps, run, patches, plan.moved, stats);
+  const searchRest = background(searchNeighbourhoods(deps, run, exact, pairs, [...touched.keys()].filter((u) => !patches.has(u))));
+  await writePatches(deps, run, patches, plan.moved, pairs);
   timings.ms_carry_patch = Math.round(performance.now() - t);
   t = performance.now();
   const [carried, searchedRest, searchedChanged] = await Promise.all([carry, searchRest, searchChanged]);
@@ -257,42 +272,74 @@ async function carryAndSearch(deps: Deps, run: RunRef, plan: CarryPlan, exact: b
  * Writes patched neighbourhoods. A pair of two unchanged items keeps the previous verdict (same profiles, same
  * statistics); a pair with a changed item is decided by the duplicate rule.
  */
-async function writePatches(deps: Deps, run: RunRef, patches: Map<string, { list: Neighbour[]; pairsBefore: Set<string> }>, moved: Set<string>, stats: TermStats): Promise<void> {
+async function writePatches(deps: Deps, run: RunRef, patches: Map<string, { list: Neighbour[]; pairsBefore: Set<string> }>, moved: Set<string>, pairs: PairDecider): Promise<void> {
   const candidate = (n: Neighbour) => 1 - n.distance >= DUPLICATE_CANDIDATE_MIN_COSINE;
   const toDecide = new Set<string>();
   for (const [uid, { list }] of patches) {
     for (const n of list) if (candidate(n) && moved.has(n.uid)) toDecide.add(uid).add(n.uid);
   }
-  const profiles = await loadProfiles(deps.db, run.workspace_id, [...toDecide]);
-  const isCopy = duplicatePairRule(stats);
+  const profiles = await pairs.profiles(toDecide);
   const records: NeighbourhoodRecord[] = [];
   for (const [uid, { list, pairsBefore }] of patches) {
-    const pairs: string[] = [];
+    const confirmed: string[] = [];
     for (const n of list) {
       if (!candidate(n)) continue;
-      if (moved.has(n.uid) ? isPair(profiles, isCopy, uid, n.uid) : pairsBefore.has(n.uid)) pairs.push(uid, n.uid);
+      if (moved.has(n.uid) ? pairs.isPair(profiles, uid, n.uid) : pairsBefore.has(n.uid)) confirmed.push(uid, n.uid);
     }
-    records.push({ item_uid: uid, neighbours: list.map((n) => n.uid), distances: list.map((n) => n.distance), pairs });
+    records.push({ item_uid: uid, neighbours: list.map((n) => n.uid), distances: list.map((n) => n.distance), pairs: confirmed });
   }
   await insertNeighbourhoods(deps.db, run.id, deps.embedder!.model, records);
 }
 
-/** Whether the duplicate rule confirms two items as copies (false when either has no profile). */
-function isPair(profiles: Map<string, DuplicateProfile>, isCopy: (a: DuplicateProfile, b: DuplicateProfile) => boolean, a: string, b: string): boolean {
-  const pa = profiles.get(a);
-  const pb = profiles.get(b);
-  return !!pa && !!pb && isCopy(pa, pb);
+/** Profiles a finalize keeps between its searches (a nightly run's changed items are read by several). */
+const PROFILE_CACHE = 5_000;
+
+/**
+ * The duplicate rule under one statistics snapshot, for one finalize: the rule keeps what it derives from a profile
+ * (signature, weights) per profile object, and recent profiles are kept (up to PROFILE_CACHE), so an item met by
+ * several searches is read and prepared once.
+ */
+function pairDecider(deps: Deps, workspaceId: string, stats: TermStats) {
+  const isCopy = duplicatePairRule(stats);
+  const cache = new Map<string, DuplicateProfile>();
+  return {
+    /** The profiles of `uids` that exist (each caller keeps its own map: the cache may drop entries meanwhile). */
+    async profiles(uids: Iterable<string>): Promise<Map<string, DuplicateProfile>> {
+      const out = new Map<string, DuplicateProfile>();
+      const missing: string[] = [];
+      for (const uid of uids) {
+        const p = cache.get(uid);
+        if (p) out.set(uid, p);
+        else missing.push(uid);
+      }
+      for (const [uid, p] of await loadProfiles(deps.db, workspaceId, missing)) {
+        out.set(uid, p);
+        cache.set(uid, p);
+      }
+      for (const uid of cache.keys()) {
+        if (cache.size <= PROFILE_CACHE) break;
+        cache.delete(uid); // oldest first
+      }
+      return out;
+    },
+    /** Whether the duplicate rule confirms two items as copies (false when either has no profile). */
+    isPair(profiles: Map<string, DuplicateProfile>, a: string, b: string): boolean {
+      const pa = profiles.get(a);
+      const pb = profiles.get(b);
+      return !!pa && !!pb && isCopy(pa, pb);
+    },
+  };
 }
+type PairDecider = ReturnType<typeof pairDecider>;
 
 /**
  * Searches the neighbourhoods of `only` (items of the run with a vector), or else of every item of the run that has
  * a vector and no neighbourhood yet: its K nearest items, and which of those similar enough to be candidates the
  * duplicate rule confirms as copies.
  */
-async function searchNeighbourhoods(deps: Deps, run: RunRef, exact: boolean, stats: TermStats, only?: string[]): Promise<number> {
+async function searchNeighbourhoods(deps: Deps, run: RunRef, exact: boolean, pairs: PairDecider, only?: string[]): Promise<number> {
   const embedder = deps.embedder!;
   const ref = { workspaceId: run.workspace_id, runId: run.id, model: embedder.model };
-  const isCopy = duplicatePairRule(stats);
   const list = only ? [...only].sort() : null;
   /** The next page to search and its neighbour query, started at once: the database searches page k+1 while the
    * engine decides page k (keyset pages: page k+1 starts after page k's last item, written or not). */
@@ -319,14 +366,14 @@ async function searchNeighbourhoods(deps: Deps, run: RunRef, exact: boolean, sta
         members.add(n.uid);
       }
     }
-    const profiles = await loadProfiles(deps.db, run.workspace_id, [...members]);
+    const profiles = await pairs.profiles(members);
     const records: NeighbourhoodRecord[] = [];
     for (const [uid, list] of near) {
-      const pairs: string[] = [];
+      const confirmed: string[] = [];
       for (const n of list) {
-        if (1 - n.distance >= DUPLICATE_CANDIDATE_MIN_COSINE && isPair(profiles, isCopy, uid, n.uid)) pairs.push(uid, n.uid);
+        if (1 - n.distance >= DUPLICATE_CANDIDATE_MIN_COSINE && pairs.isPair(profiles, uid, n.uid)) confirmed.push(uid, n.uid);
       }
-      records.push({ item_uid: uid, neighbours: list.map((n) => n.uid), distances: list.map((n) => n.distance), pairs });
+      records.push({ item_uid: uid, neighbours: list.map((n) => n.uid), distances: list.map((n) => n.distance), pairs: confirmed });
     }
     await insertNeighbourhoods(deps.db, run.id, embedder.model, records);
     searched += uids.length;
@@ -341,7 +388,7 @@ async function searchNeighbourhoods(deps: Deps, run: RunRef, exact: boolean, sta
  */
 async function chooseStats(deps: Deps, run: RunRef, exact: boolean, timings: Record<string, number>): Promise<{ choice: StatsChoice | null; carry: CarryPlan | null }> {
   const own = await runStatsState(deps.db, run.id);
-  const ownStats = own.termStatsId ? await loadTermStats(deps.db, own.termStatsId) : null;
+  const ownStats = own.termStatsId ? await termStats(deps, own.termStatsId) : null;
   if (!ownStats) {
     const carry = await planCarry(deps, run, exact, timings);
     return { choice: carry?.stats ?? null, carry };
@@ -368,15 +415,16 @@ async function decideDuplicates(deps: Deps, run: RunRef, timings: Record<string,
   if (!choice) {
     const id = newId('terms');
     await createTermStats(deps.db, { id, workspaceId: run.workspace_id, runId: run.id });
-    choice = { id, stats: (await loadTermStats(deps.db, id))!, changedSince: 0 };
+    choice = { id, stats: (await termStats(deps, id))!, changedSince: 0 };
   }
   await setRunStats(deps.db, run.id, choice.id, choice.changedSince);
-  const { carried, patched, searched: searchedNear } = carry ? await carryAndSearch(deps, run, carry, exact, choice.stats, timings) : { carried: 0, patched: 0, searched: 0 };
+  const pairs = pairDecider(deps, run.workspace_id, choice.stats);
+  const { carried, patched, searched: searchedNear } = carry ? await carryAndSearch(deps, run, carry, exact, pairs, timings) : { carried: 0, patched: 0, searched: 0 };
   timings.ms_carry = Math.round(performance.now() - t);
   t = performance.now();
   // Every item left without a neighbourhood: all of them on a first run (in pages), normally none after carrying.
   const left = carry ? await unsearchedAll(deps.db, { workspaceId: run.workspace_id, runId: run.id, model: deps.embedder.model }) : undefined;
-  const searched = searchedNear + (await searchNeighbourhoods(deps, run, exact, choice.stats, left));
+  const searched = searchedNear + (await searchNeighbourhoods(deps, run, exact, pairs, left));
   timings.ms_search = Math.round(performance.now() - t);
   t = performance.now();
   const confirmed = new UnionFind();
@@ -410,12 +458,22 @@ async function decideDuplicates(deps: Deps, run: RunRef, timings: Record<string,
 
 /**
  * Decides and writes the duplicate verdict of each copy (the copy to keep is left as scored): the engine scores it
- * as a duplicate of the kept item, in the context of its parent and children.
+ * as a duplicate of the kept item, in the context of its parent and children. A copy whose verdict cannot have
+ * changed since the previous run (reuseDuplicateVerdicts) keeps that run's verdict without being scored again.
  */
-async function decideVerdicts(deps: Deps, run: { id: string; workspace_id: string; now: Date }, index: StrategyIndex, duplicates: Map<string, string>): Promise<Map<string, DuplicateVerdict>> {
+async function decideVerdicts(
+  deps: Deps,
+  run: { id: string; workspace_id: string; now: Date },
+  previousRunId: string | null,
+  index: StrategyIndex,
+  duplicates: Map<string, string>,
+  counts: Record<string, number>,
+): Promise<Map<string, VerdictView>> {
   if (!duplicates.size) return new Map();
   const loaded = new Map((await loadItems(deps.db, run.workspace_id, [...new Set([...duplicates.keys(), ...duplicates.values()])])).map((i) => [i.uid, i]));
-  const dupItems = [...duplicates.keys()].map((u) => loaded.get(u)).filter((i): i is NonNullable<typeof i> => !!i);
+  const copies = [...duplicates].flatMap(([copy, keep]) => (loaded.has(copy) && loaded.has(keep) ? [{ copy, keep, keep_id: loaded.get(keep)!.item.id }] : []));
+  const kept = previousRunId ? await reuseDuplicateVerdicts(deps.db, { runId: run.id, previousRunId, copies }) : new Map<string, VerdictView>();
+  const dupItems = copies.filter((c) => !kept.has(c.copy)).map((c) => loaded.get(c.copy)!);
   const { parents, children } = await loadRelatives(deps.db, run.workspace_id, dupItems);
   const context = [...parents, ...children].map((p) => p.item);
   const verdicts: DuplicateVerdict[] = dupItems.map((d) => {
@@ -424,7 +482,9 @@ async function decideVerdicts(deps: Deps, run: { id: string; workspace_id: strin
     return { item_uid: d.uid, score: r.score, stop: r.stop };
   });
   await setDuplicateVerdicts(deps.db, run.id, verdicts);
-  return new Map(verdicts.map((v) => [v.item_uid, v]));
+  counts.verdicts_reused = kept.size;
+  counts.verdicts_decided = verdicts.length;
+  return new Map([...kept, ...verdicts.map((v): [string, VerdictView] => [v.item_uid, v])]);
 }
 
 export async function finalizeRun(deps: Deps, payload: { workspace_id: string; run_id: string }): Promise<{ duplicates: number; suggestions: number }> {
@@ -446,7 +506,7 @@ export async function finalizeRun(deps: Deps, payload: { workspace_id: string; r
   );
   const afterDuplicates = performance.now();
   // The copies' duplicate verdicts are decided and written while the pass below reads the run's rows.
-  const verdictsWritten = decideVerdicts(deps, run, index, duplicates).then((v) => ((timings.ms_verdicts = Math.round(performance.now() - afterDuplicates)), v));
+  const verdictsWritten = decideVerdicts(deps, run, previous?.id ?? null, index, duplicates, timings).then((v) => ((timings.ms_verdicts = Math.round(performance.now() - afterDuplicates)), v));
   verdictsWritten.catch(() => undefined); // awaited below
 
   // 2. Stop suggestions across the run, and 3. the portfolio, in one pass over the run's final scores (narrow rows;

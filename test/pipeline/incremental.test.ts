@@ -131,6 +131,9 @@ describe('an incremental run', () => {
     const byRun = new Map(stats.rows.map((r) => [r.id, r]));
     expect(byRun.get(nightly)!.term_stats_id).toBe(byRun.get(first)!.term_stats_id);
     expect(byRun.get(nightly)!.changed_since_stats).toBeGreaterThanOrEqual(5);
+    // Copies whose verdict cannot have changed keep the first run's; the new copies (of T-40) are decided.
+    expect(incremental.verdicts_reused as number).toBeGreaterThan(0);
+    expect(incremental.verdicts_decided as number).toBeGreaterThanOrEqual(2);
   });
 
   it('equals a full run over the same items', async () => {

@@ -289,11 +289,54 @@ export interface DuplicateVerdict {
   stop: unknown;
 }
 
+/** What the stop pass reads of a copy's duplicate verdict. */
+export interface VerdictView {
+  score: Pick<ItemScore, 'objective_id' | 'kr_id' | 'execution_health' | 'flags'>;
+  stop: unknown;
+}
+
+/**
+ * Gives copies the duplicate verdict `previousRunId` gave them, where it cannot differ: the copy's score in this run
+ * is reused from the same computation as there (same content, parent and children, strategy and scorer, no
+ * staleness line crossed), it was a copy of the same kept item (caller's id) there, and that item's content is
+ * unchanged. `copies`: (copy uid, kept uid, kept item's id). Returns what the stop pass reads, by copy uid.
+ */
+export async function reuseDuplicateVerdicts(
+  db: Db,
+  p: { runId: string; previousRunId: string; copies: { copy: string; keep: string; keep_id: string }[] },
+): Promise<Map<string, VerdictView>> {
+  if (!p.copies.length) return new Map();
+  const r = await hashJoins(db, (q) => q.query<{ item_uid: string; objective_id: string | null; kr_id: string | null; execution_health: boolean; flags: ItemScore['flags']; stop: unknown }>(
+    // The copies' earlier verdicts by primary-key probes (LATERAL … OFFSET 0, scalar sub-selects), then one hash join
+    // with this run's rows: on the stale statistics of a run's fresh rows (estimated at one), the planner otherwise
+    // nests the whole sub-select inside a scan of the run (seconds at 10k items).
+    `UPDATE item_scores r SET alignment = v.alignment, flags = v.flags, objective_id = v.objective_id, kr_id = v.kr_id,
+            execution_health = v.execution_health, non_goal_id = v.non_goal_id, duplicate_of = v.duplicate_of,
+            rationale = v.rationale, evidence = v.evidence, stop_candidate = v.stop_candidate
+       FROM (SELECT x.copy, v.* FROM jsonb_to_recordset($3::jsonb) AS x(copy text, keep text, keep_id text)
+              CROSS JOIN LATERAL (SELECT v.alignment, v.flags, v.objective_id, v.kr_id, v.execution_health, v.non_goal_id,
+                                         v.duplicate_of, v.rationale, v.evidence, v.stop_candidate,
+                                         COALESCE(v.reused_from_run, v.run_id) AS origin
+                                    FROM item_scores v WHERE v.run_id = $2 AND v.item_uid = x.copy OFFSET 0) v
+             WHERE v.duplicate_of = x.keep_id
+               AND (SELECT k.content_hash FROM item_scores k WHERE k.run_id = $2 AND k.item_uid = x.keep)
+                 = (SELECT k.content_hash FROM item_scores k WHERE k.run_id = $1 AND k.item_uid = x.keep)
+             OFFSET 0) v
+      WHERE r.run_id = $1 AND r.item_uid = v.copy AND r.reused_from_run = v.origin
+     RETURNING r.item_uid, r.objective_id, r.kr_id, r.execution_health, r.flags,
+               CASE WHEN r.stop_candidate IS NULL OR jsonb_typeof(r.stop_candidate) = 'null' THEN NULL ELSE r.stop_candidate END AS stop`,
+    [p.runId, p.previousRunId, JSON.stringify(p.copies)],
+  ));
+  return new Map(r.rows.map(({ item_uid, stop, ...score }) => [item_uid, { score, stop }]));
+}
+
 /** Writes the duplicate re-decisions of a run in one statement. */
 export async function setDuplicateVerdicts(q: Queryable, runId: string, rows: DuplicateVerdict[]): Promise<void> {
   if (!rows.length) return;
   await q.query(
     `UPDATE item_scores s SET alignment = (x.score->>'alignment')::float8, flags = ARRAY(SELECT jsonb_array_elements_text(x.score->'flags')),
+            objective_id = x.score->>'objective_id', kr_id = x.score->>'kr_id', execution_health = (x.score->>'execution_health')::boolean,
+            non_goal_id = x.score->>'non_goal_id',
             duplicate_of = x.score->>'duplicate_of', rationale = x.score->>'rationale', evidence = x.score->'evidence',
             stop_candidate = CASE WHEN jsonb_typeof(x.stop) = 'null' THEN NULL ELSE x.stop END
        FROM jsonb_to_recordset($2::jsonb) AS x(item_uid text, score jsonb, stop jsonb)

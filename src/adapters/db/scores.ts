@@ -71,7 +71,10 @@ export async function previousScores(
       CROSS JOIN LATERAL (
         SELECT s.item_uid, s.run_id, s.reused_from_run, s.input_hash, r.now AS run_now, s.scorer,
                s.provenance->>'prompt_version' AS prompt_version
-          FROM item_scores s JOIN scoring_runs r ON r.id = s.run_id AND r.status = 'finished' AND NOT r.dry_run AND r.scorer = $5
+          FROM item_scores s
+          -- the row's run by primary key (see REUSABLE in runs.ts)
+          CROSS JOIN LATERAL (SELECT r.now FROM scoring_runs r
+                               WHERE r.id = s.run_id AND r.status = 'finished' AND NOT r.dry_run AND r.scorer = $5 OFFSET 0) r
          WHERE s.workspace_id = $1 AND s.item_uid = p.uid AND s.strategy_version = $3 AND s.scorer = $4
          ORDER BY s.created_at DESC LIMIT 1) v`,
     [workspaceId, uids, strategyVersion, scorer, runScorer],
