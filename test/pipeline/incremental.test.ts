@@ -65,17 +65,17 @@ async function results(runId: string) {
   return { scores: scores.rows, stops: stops.rows, portfolio: portfolio.rows[0]?.portfolio };
 }
 
-/** A workspace holding the same live items (same uid order) and strategy, with no run yet. */
-async function cloneItems(from: string): Promise<TestClient> {
+/** A workspace holding the same live items (same uid order) and strategy, with no run yet; `tag` tells clones apart. */
+async function cloneItems(from: string, tag = ''): Promise<TestClient> {
   const b = await env.clientFor(uniqueName('incremental-clone'));
   expect((await b.request('PUT', '/v1/strategy', { body: STRATEGY })).status).toBe(201);
   await env.db.query(
     `INSERT INTO items (uid, workspace_id, source, external_id, title, description, type, status, team, assignee, estimate_points,
                         labels, parent_id, src_created_at, src_updated_at, content_hash)
-     SELECT 'itm_c' || substr(uid, 5), $2, source, external_id, title, description, type, status, team, assignee, estimate_points,
+     SELECT 'itm_c' || $3 || substr(uid, 5), $2, source, external_id, title, description, type, status, team, assignee, estimate_points,
             labels, parent_id, src_created_at, src_updated_at, content_hash
        FROM items WHERE workspace_id = $1 AND deleted_at IS NULL`,
-    [from, b.workspace.id],
+    [from, b.workspace.id, tag],
   );
   return b;
 }
@@ -162,6 +162,38 @@ describe('an incremental run', () => {
     const [gotHoods, wantHoods] = [await hoods(nightly, false), await hoods(full, true)];
     expect(gotHoods.length).toBe(N + 3);
     expect(gotHoods).toEqual(wantHoods);
+  });
+
+  it('decides the verdicts of copies again when the item they copy changed, and still equals a full run', async () => {
+    // A kept item with copies in the nightly run, whose copies are not themselves changed since.
+    const kept = await env.db.query<{ duplicate_of: string; copies: string }>(
+      `SELECT s.duplicate_of, count(*)::text AS copies FROM item_scores s
+        WHERE s.run_id = $1 AND s.duplicate_of IS NOT NULL AND s.reused_from_run IS NOT NULL
+        GROUP BY s.duplicate_of ORDER BY count(*) DESC, s.duplicate_of LIMIT 1`,
+      [nightly],
+    );
+    expect(kept.rows.length).toBe(1);
+    const keepId = kept.rows[0]!.duplicate_of;
+    const keep = await env.db.query<{ source: string; title: string }>('SELECT source, title FROM items WHERE workspace_id = $1 AND external_id = $2 AND deleted_at IS NULL', [a.workspace.id, keepId]);
+    const i = Number(keepId.slice(2));
+    const body = { items: [{ ...benchItem('T', i), source: keep.rows[0]!.source, title: keep.rows[0]!.title, description: 'Reworded: the same work, described again.' }] };
+    expect((await a.request('POST', '/v1/items:batch', { body })).status).toBe(200);
+    await env.settle();
+    const again = await run(a.workspace.id, 'nightly');
+    const fields = finalized.at(-1)!;
+    const copiesNow = await env.db.query<{ n: string }>('SELECT count(*)::text AS n FROM item_scores WHERE run_id = $1 AND duplicate_of = $2', [again, keepId]);
+    expect((fields.verdicts_reused as number) + (fields.verdicts_decided as number)).toBe(fields.duplicates);
+    expect(fields.verdicts_decided as number).toBeGreaterThanOrEqual(Number(copiesNow.rows[0]!.n)); // none of them kept
+    expect(fields.verdicts_reused as number).toBeGreaterThan(0); // the other copies were
+    const b = await cloneItems(a.workspace.id, '2');
+    await env.settle();
+    const { rows } = await env.db.query<{ now: Date }>('SELECT now FROM scoring_runs WHERE id = $1', [again]);
+    const full = await run(b.workspace.id, 'manual', rows[0]!.now);
+    const [got, want] = [await results(again), await results(full)];
+    expect(got.scores).toEqual(want.scores);
+    expect(got.stops).toEqual(want.stops);
+    expect(got.portfolio).toEqual(want.portfolio);
+    nightly = again; // the runs below build on this one
   });
 
   it('copies in SQL exactly the scores the score job would re-use', async () => {
