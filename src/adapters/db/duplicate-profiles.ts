@@ -2,6 +2,7 @@
 // version) and snapshots of the backlog's term statistics, with the snapshot each run decided its pairs under.
 import type { Db, Queryable } from '../../deps.ts';
 import type { DuplicateProfile, TermStats } from '../../domain/engine/index.ts';
+import { hashJoins } from './finalize-reads.ts';
 
 /** The next page of the run's items (uid order) with no profile of their current content. */
 export async function missingProfilesPage(q: Queryable, p: { workspaceId: string; runId: string; after: string; limit: number }): Promise<string[]> {
@@ -22,17 +23,16 @@ export async function missingProfilesPage(q: Queryable, p: { workspaceId: string
  * one (a few changed items at most, normally), half the time of the keyset page's per-item probes.
  */
 export async function missingProfilesAll(db: Db, p: { workspaceId: string; runId: string }): Promise<string[]> {
-  const r = await db.transaction(async (tx) => {
-    await tx.query('SET LOCAL enable_nestloop = off');
-    return tx.query<{ uid: string }>(
+  const r = await hashJoins(db, (tx) =>
+    tx.query<{ uid: string }>(
       `SELECT s.item_uid AS uid FROM item_scores s
          JOIN items i ON i.uid = s.item_uid
          LEFT JOIN item_profiles p ON p.item_uid = s.item_uid AND p.content_hash = i.content_hash
         WHERE s.run_id = $2 AND i.workspace_id = $1 AND p.item_uid IS NULL
         ORDER BY s.item_uid`,
       [p.workspaceId, p.runId],
-    );
-  });
+    ),
+  );
   return r.rows.map((x) => x.uid);
 }
 

@@ -32,7 +32,7 @@ async function withHnsw<T>(db: Db, fn: (tx: Queryable) => Promise<T>, limit = 0)
 }
 
 /** Runs `fn` in a transaction where the planner joins whole tables by hashing, not row by row. */
-async function hashJoins<T>(db: Db, fn: (tx: Queryable) => Promise<T>): Promise<T> {
+export async function hashJoins<T>(db: Db, fn: (tx: Queryable) => Promise<T>): Promise<T> {
   return db.transaction(async (tx) => {
     await tx.query('SET LOCAL enable_nestloop = off');
     return fn(tx);
@@ -324,7 +324,7 @@ export async function reuseDuplicateVerdicts(
              OFFSET 0) v
       WHERE r.run_id = $1 AND r.item_uid = v.copy AND r.reused_from_run = v.origin
      RETURNING r.item_uid, r.objective_id, r.kr_id, r.execution_health, r.flags,
-               CASE WHEN r.stop_candidate IS NULL OR jsonb_typeof(r.stop_candidate) = 'null' THEN NULL ELSE r.stop_candidate END AS stop`,
+               ${stopOrNull('r.stop_candidate')} AS stop`,
     [p.runId, p.previousRunId, JSON.stringify(p.copies)],
   ));
   return new Map(r.rows.map(({ item_uid, stop, ...score }) => [item_uid, { score, stop }]));
@@ -345,6 +345,9 @@ export async function setDuplicateVerdicts(q: Queryable, runId: string, rows: Du
   );
 }
 
+/** A stored stop candidate, SQL NULL when there is none (written as JSON null by a verdict without one). */
+const stopOrNull = (col: string) => `NULLIF(${col}, 'null'::jsonb)`;
+
 export interface PassRow {
   item_uid: string;
   content_hash: string;
@@ -362,7 +365,7 @@ export interface PassRow {
 export async function passPage(q: Queryable, runId: string, afterUid: string, limit: number): Promise<PassRow[]> {
   const r = await q.query<PassRow>(
     `SELECT item_uid, content_hash, team, points, objective_id, kr_id, execution_health, flags,
-            CASE WHEN stop_candidate IS NULL OR jsonb_typeof(stop_candidate) = 'null' THEN NULL ELSE stop_candidate - 'reasons' END AS stop
+            ${stopOrNull('stop_candidate')} - 'reasons' AS stop
        FROM item_scores WHERE run_id = $1 AND item_uid > $2 ORDER BY item_uid LIMIT $3`,
     [runId, afterUid, limit],
   );
