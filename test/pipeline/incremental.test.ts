@@ -87,6 +87,24 @@ describe('an incremental run', () => {
   let first: string;
   let nightly: string;
 
+  /** A run of the nightly run's strategy and scorer, created without jobs (its "today" may be set), to apply the re-use
+   * rule to by hand: in SQL (copyReusableScores) or by the score job (scoreRunBatch). */
+  async function probeRun(name: string, now?: Date) {
+    const like = (await getRun(env.db, a.workspace.id, nightly))!;
+    const { run } = await insertRun(env.db, {
+      id: `run_${name}_${Date.now()}`,
+      workspace_id: a.workspace.id,
+      kind: 'manual',
+      strategy_version: like.strategy_version,
+      scorer: like.scorer,
+      dry_run: false,
+      item_filter: null,
+      dedupe_key: `${name}-${Date.now()}`,
+    });
+    if (now) await env.db.query('UPDATE scoring_runs SET now = $2 WHERE id = $1', [run.id, now]);
+    return run;
+  }
+
   it('re-uses unchanged work after a few edits, a deletion and new items', async () => {
     first = await run(a.workspace.id, 'manual');
     const full = finalized.at(-1)!;
@@ -199,21 +217,7 @@ describe('an incremental run', () => {
   it('copies in SQL exactly the scores the score job would re-use', async () => {
     await a.request('POST', '/v1/items:batch', { body: { items: [edited(100, 'A different epic title'), edited(7, 'Seven, edited')] } });
     await env.settle();
-    const nightlyRun = (await getRun(env.db, a.workspace.id, nightly))!;
-    const probe = async (name: string) =>
-      (
-        await insertRun(env.db, {
-          id: `run_${name}_${Date.now()}`,
-          workspace_id: a.workspace.id,
-          kind: 'manual',
-          strategy_version: nightlyRun.strategy_version,
-          scorer: nightlyRun.scorer,
-          dry_run: false,
-          item_filter: null,
-          dedupe_key: `${name}-${Date.now()}`,
-        })
-      ).run;
-    const [planned, byJob] = [await probe('planned'), await probe('by_job')];
+    const [planned, byJob] = [await probeRun('planned'), await probeRun('by_job')];
     const uids = (await env.db.query<{ uid: string }>('SELECT uid FROM items WHERE workspace_id = $1 AND deleted_at IS NULL ORDER BY uid', [a.workspace.id])).rows.map((r) => r.uid);
     const copied = await copyReusableScores(env.db, planned, uids, { staleDays: DEFAULT_STALE_DAYS, model: env.deps.embedder!.model });
     await scoreRunBatch(env.deps, { workspace_id: a.workspace.id, run_id: byJob.id, uids });
@@ -229,6 +233,24 @@ describe('an incremental run', () => {
     await env.settle();
     const counts = (await getRun(env.db, a.workspace.id, dry.id))!.counts;
     expect(counts).toMatchObject({ total: uids.length, would_reuse: want.length, would_score: uids.length - want.length });
+  });
+
+  it('copies in SQL no score whose item crossed the staleness line since it was scored, as the score job decides', async () => {
+    const uids = (await env.db.query<{ uid: string }>('SELECT uid FROM items WHERE workspace_id = $1 AND deleted_at IS NULL ORDER BY uid', [a.workspace.id])).rows.map((r) => r.uid);
+    // The earlier rows were scored minutes ago; these runs' "today" is 10 days later. Three items (of the re-usable
+    // ones) get dates: one that was fresh then and is stale now (crossed), one stale then and now, one fresh both times.
+    const today = new Date(Date.now() + 10 * 86_400_000);
+    const daysAgo = (d: number) => new Date(Date.now() - d * 86_400_000);
+    const [crossed, staleBoth, freshBoth] = uids.slice(-3);
+    const dates: [string, Date][] = [[crossed!, daysAgo(DEFAULT_STALE_DAYS - 5)], [staleBoth!, daysAgo(DEFAULT_STALE_DAYS + 5)], [freshBoth!, daysAgo(1)]];
+    for (const [uid, at] of dates) await env.db.query('UPDATE items SET src_updated_at = $2, src_created_at = $2 WHERE uid = $1', [uid, at]);
+    const [planned, byJob] = [await probeRun('stale_planned', today), await probeRun('stale_by_job', today)];
+    const copied = (await copyReusableScores(env.db, planned, uids, { staleDays: DEFAULT_STALE_DAYS, model: env.deps.embedder!.model })).sort();
+    await scoreRunBatch(env.deps, { workspace_id: a.workspace.id, run_id: byJob.id, uids });
+    const reused = (await env.db.query<{ item_uid: string }>('SELECT item_uid FROM item_scores WHERE run_id = $1 AND reused_from_run IS NOT NULL ORDER BY item_uid', [byJob.id])).rows.map((r) => r.item_uid);
+    expect(copied).toEqual(reused);
+    expect(copied).not.toContain(crossed);
+    expect(copied).toEqual(expect.arrayContaining([staleBoth, freshBoth]));
   });
 
   it('takes new term statistics and searches every item once a quarter of the items changed', async () => {

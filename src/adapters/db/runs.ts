@@ -117,7 +117,7 @@ export async function copyReusableScores(
   opts: { staleDays: number; model: string | null },
 ): Promise<string[]> {
   if (!uids.length) return [];
-  const r = await q.query<{ item_uid: string }>(`${copyScoresSql('$5', `(${REUSABLE}) AS x`)} RETURNING item_uid`, reusableParams(run, uids, opts));
+  const r = await q.query<{ item_uid: string }>(`${copyScoresSql('$5', `(${REUSABLE}) AS x`, false)} RETURNING item_uid`, reusableParams(run, uids, opts));
   return r.rows.map((x) => x.item_uid);
 }
 
@@ -138,23 +138,37 @@ const reusableParams = (run: Pick<RunRow, 'id' | 'workspace_id' | 'strategy_vers
 
 /** The reuse rule of copyReusableScores: $1 workspace, $2 uids, $3 strategy version, $4 scorer, $5 run, $6 staleness
  * line in seconds, $7 embedding model; yields (item_uid, run_id, origin). */
-const REUSABLE = `WITH page AS (
+/** Whether timestamp `at` (NULL: none) is on the same side of the staleness line ($6 seconds) for the previous row's
+ * run (v.run_now) and this run (cur.now), by more than a second. */
+const sameSideOfStaleLine = (at: string) =>
+  `(${at} IS NULL
+     OR (extract(epoch FROM v.run_now - ${at}) > $6 + 1 AND extract(epoch FROM cur.now - ${at}) > $6 + 1)
+     OR (extract(epoch FROM v.run_now - ${at}) < $6 - 1 AND extract(epoch FROM cur.now - ${at}) < $6 - 1))`;
+
+const REUSABLE = `WITH items_page AS (
+       SELECT i.uid, i.content_hash, i.external_id, NULLIF(i.parent_id, '') AS parent_id, i.src_updated_at AS updated_at, i.src_created_at AS created_at
+         FROM items i WHERE i.workspace_id = $1 AND i.uid = ANY($2::text[]) AND i.deleted_at IS NULL),
+     kids AS (
+       SELECT c.parent_id, string_agg(c.content_hash, ',' ORDER BY c.content_hash COLLATE "C") AS hashes FROM items c
+        WHERE c.workspace_id = $1 AND c.deleted_at IS NULL AND c.parent_id IN (SELECT external_id FROM items_page)
+        GROUP BY c.parent_id),
+     parents AS (
+       SELECT DISTINCT ON (x.external_id) x.external_id, x.content_hash FROM items x
+        WHERE x.workspace_id = $1 AND x.deleted_at IS NULL AND x.external_id IN (SELECT parent_id FROM items_page)
+        ORDER BY x.external_id, x.uid DESC),
+     page AS (
        SELECT i.uid, i.content_hash,
               encode(sha256(convert_to(i.content_hash || '|' ||
-                CASE WHEN i.parent_id IS NULL OR i.parent_id = '' THEN ''
-                     ELSE COALESCE((SELECT x.content_hash FROM items x
-                                     WHERE x.workspace_id = $1 AND x.external_id = i.parent_id AND x.deleted_at IS NULL
-                                     ORDER BY x.uid DESC LIMIT 1), 'missing') END || '|' ||
-                COALESCE((SELECT string_agg(c.content_hash, ',' ORDER BY c.content_hash COLLATE "C") FROM items c
-                           WHERE c.workspace_id = $1 AND c.parent_id = i.external_id AND c.deleted_at IS NULL), ''),
-                'UTF8')), 'hex') AS input_hash,
-              ARRAY[i.src_updated_at, i.src_created_at] AS times
-         FROM items i WHERE i.workspace_id = $1 AND i.uid = ANY($2::text[]) AND i.deleted_at IS NULL),
-     -- The latest row per item, newest first through item_scores_item until one from a finished run matches: a
-     -- DISTINCT ON over every earlier run's rows grows with the history (50k rows sorted per page after 10 runs).
-     prev AS (
-       SELECT p.uid AS item_uid, v.* FROM page p
-        CROSS JOIN LATERAL (
+                CASE WHEN i.parent_id IS NULL THEN '' ELSE COALESCE(pa.content_hash, 'missing') END || '|' ||
+                COALESCE(k.hashes, ''), 'UTF8')), 'hex') AS input_hash,
+              i.updated_at, i.created_at
+         FROM items_page i LEFT JOIN kids k ON k.parent_id = i.external_id LEFT JOIN parents pa ON pa.external_id = i.parent_id),
+     cur AS (SELECT now FROM scoring_runs WHERE id = $5)
+     SELECT p.uid AS item_uid, v.run_id, COALESCE(v.reused_from_run, v.run_id) AS origin
+       FROM page p CROSS JOIN cur
+       -- The latest row per item, newest first through item_scores_item until one from a finished run matches: a
+       -- DISTINCT ON over every earlier run's rows grows with the history (50k rows sorted per page after 10 runs).
+       CROSS JOIN LATERAL (
           SELECT s.run_id, s.reused_from_run, s.input_hash, s.scorer, s.provenance->>'prompt_version' AS prompt_version, r.now AS run_now
             FROM item_scores s
             -- the row's run by primary key (OFFSET 0): joined, the planner scanned every finished run per row until
@@ -162,15 +176,12 @@ const REUSABLE = `WITH page AS (
             CROSS JOIN LATERAL (SELECT r.now FROM scoring_runs r
                                  WHERE r.id = s.run_id AND r.status = 'finished' AND NOT r.dry_run AND r.scorer = $4 OFFSET 0) r
            WHERE s.workspace_id = $1 AND s.item_uid = p.uid AND s.strategy_version = $3
-           ORDER BY s.created_at DESC LIMIT 1) v)
-     SELECT p.uid AS item_uid, v.run_id, COALESCE(v.reused_from_run, v.run_id) AS origin
-       FROM page p JOIN prev v ON v.item_uid = p.uid
+           ORDER BY s.created_at DESC LIMIT 1) v
       WHERE v.scorer = $4 AND v.prompt_version IS NULL AND v.input_hash = p.input_hash
-        AND NOT EXISTS (
-          SELECT 1 FROM unnest(p.times) AS t(at), (SELECT now FROM scoring_runs WHERE id = $5) AS cur
-           WHERE t.at IS NOT NULL
-             AND NOT ((extract(epoch FROM v.run_now - t.at) > $6 + 1 AND extract(epoch FROM cur.now - t.at) > $6 + 1)
-                   OR (extract(epoch FROM v.run_now - t.at) < $6 - 1 AND extract(epoch FROM cur.now - t.at) < $6 - 1)))
+        AND ${sameSideOfStaleLine('p.updated_at')} AND ${sameSideOfStaleLine('p.created_at')}
+        -- not in the run yet (a retried job): the copy needs no ON CONFLICT (two attempts of one job at once, a
+        -- stalled job picked up while it still runs, fail one of them on the key; its retry skips what is there)
+        AND NOT EXISTS (SELECT 1 FROM item_scores c WHERE c.run_id = $5 AND c.item_uid = p.uid)
         AND ($7::text IS NULL OR EXISTS (
           SELECT 1 FROM embeddings e WHERE e.workspace_id = $1 AND e.owner_kind = 'item' AND e.owner_id = p.uid
              AND e.model = $7 AND e.content_hash = p.content_hash))

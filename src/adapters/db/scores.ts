@@ -93,19 +93,24 @@ export async function copyScores(q: Queryable, runId: string, from: { item_uid: 
   return r.rowCount ?? 0;
 }
 
-/** The INSERT of copyScores: `runParam` names the run's parameter, `source` a relation of (item_uid, origin) as x. */
-export function copyScoresSql(runParam: string, source: string): string {
+/**
+ * The INSERT of copyScores: `runParam` names the run's parameter, `source` a relation of (item_uid, origin) as x.
+ * `skipExisting: false` when the source already leaves out the run's rows (a speculative insertion costs an index
+ * probe and a WAL record per row: ~7% of a nightly copy).
+ */
+export function copyScoresSql(runParam: string, source: string, skipExisting = true): string {
   return `INSERT INTO item_scores (run_id, item_uid, workspace_id, content_hash, input_hash, strategy_version, scorer, alignment,
                               objective_id, kr_id, execution_health, flags, duplicate_of, non_goal_id, rationale, evidence,
                               provenance, base, stop_candidate, points, team, reused_from_run, review)
      SELECT ${runParam}, s.item_uid, s.workspace_id, s.content_hash, s.input_hash, s.strategy_version, s.scorer,
-            (s.base->'score'->>'alignment')::float8, s.base->'score'->>'objective_id', s.base->'score'->>'kr_id',
-            (s.base->'score'->>'execution_health')::boolean, ARRAY(SELECT jsonb_array_elements_text(s.base->'score'->'flags')),
-            NULL, s.base->'score'->>'non_goal_id', s.base->'score'->>'rationale', s.base->'score'->'evidence',
-            s.provenance, NULL, s.base->'stop', s.points, s.team, x.origin, s.review
+            b.alignment, b.objective_id, b.kr_id, b.execution_health, COALESCE(b.flags, '{}'), NULL, b.non_goal_id,
+            b.rationale, b.evidence, s.provenance, NULL, s.base->'stop', s.points, s.team, x.origin, s.review
        FROM ${source}
        JOIN item_scores s ON s.run_id = x.origin AND s.item_uid = x.item_uid
-     ON CONFLICT (run_id, item_uid) DO NOTHING`;
+       -- the base verdict's fields in one pass over it (a ->> per field walks the document again each time)
+       CROSS JOIN LATERAL jsonb_to_record(s.base->'score') AS b(alignment float8, objective_id text, kr_id text,
+            execution_health boolean, flags text[], non_goal_id text, rationale text, evidence jsonb)
+     ${skipExisting ? 'ON CONFLICT (run_id, item_uid) DO NOTHING' : ''}`;
 }
 
 /** Items whose suggestion was rejected (or snoozed within `snoozeDays`) for this exact item version and strategy. */
