@@ -190,6 +190,8 @@ interface CarryPlan {
   previousRunId: string;
   /** The run's items whose vector is new or changed since the previous run. */
   changed: string[];
+  /** How many of the run's items have a vector: carried, patched and searched, they all have a neighbourhood. */
+  withVector: number;
   /** Changed, or in the previous run and not in this one. */
   moved: Set<string>;
   /** The previous run's term statistics, which carried and patched neighbourhoods were decided under. */
@@ -228,7 +230,7 @@ async function planCarry(deps: Deps, run: RunRef, exact: boolean, timings: Recor
     neighbourhoodsWith(deps.db, { runId: run.previousRunId, model, uids: [...movedSet] }),
   ]).then((v) => ((timings.ms_carry_touched = Math.round(performance.now() - t)), v));
   touched.catch(() => undefined); // awaited by carryAndSearch
-  return { previousRunId: run.previousRunId, changed, moved: movedSet, stats: { id: previous.termStatsId, stats, changedSince }, touched };
+  return { previousRunId: run.previousRunId, changed, withVector, moved: movedSet, stats: { id: previous.termStatsId, stats, changedSince }, touched };
 }
 
 /**
@@ -423,7 +425,11 @@ async function decideDuplicates(deps: Deps, run: RunRef, timings: Record<string,
   timings.ms_carry = Math.round(performance.now() - t);
   t = performance.now();
   // Every item left without a neighbourhood: all of them on a first run (in pages), normally none after carrying.
-  const left = carry ? await unsearchedAll(deps.db, { workspaceId: run.workspace_id, runId: run.id, model: deps.embedder.model }) : undefined;
+  // Carried, patched and searched are disjoint sets of the run's items with a vector; when they add up to all of
+  // them (a carry that found rows already written, on a retry, counts fewer), none is left and the look is skipped.
+  const covered = carry && carried + patched + searchedNear === carry.withVector;
+  const left = carry ? (covered ? [] : await unsearchedAll(deps.db, { workspaceId: run.workspace_id, runId: run.id, model: deps.embedder.model })) : undefined;
+  if (carry) timings.unsearched_looked_up = covered ? 0 : 1;
   const searched = searchedNear + (await searchNeighbourhoods(deps, run, exact, pairs, left));
   timings.ms_search = Math.round(performance.now() - t);
   t = performance.now();

@@ -136,6 +136,9 @@ describe('an incremental run', () => {
     expect(incremental.neighbourhoods_searched as number).toBeGreaterThan(0);
     // Neighbourhoods a changed item entered are patched, not searched (the next test checks they equal a search).
     expect(incremental.neighbourhoods_patched as number).toBeGreaterThan(0);
+    // Carried, patched and searched covered every item with a vector, so no item was looked up as left without one
+    // (the next test checks the neighbourhoods equal a full run's).
+    expect(incremental.unsearched_looked_up).toBe(0);
     // The first run's neighbourhoods, carried over, are no longer kept: only the latest run's are read again.
     const kept = await env.db.query<{ run_id: string; n: string }>('SELECT run_id, count(*)::text AS n FROM run_neighbours WHERE run_id = ANY($1::text[]) GROUP BY run_id', [[first, nightly]]);
     expect(kept.rows).toEqual([{ run_id: nightly, n: String(N + 3) }]);
