@@ -399,26 +399,32 @@ export async function insertRankedSuggestions(q: Queryable, runId: string, works
   );
 }
 
+export const STATS_TABLES = ['item_scores', 'items', 'embeddings', 'run_neighbours'] as const;
+export type StatsTable = (typeof STATS_TABLES)[number];
+/** The tables that grow by the runs themselves (a run's score rows and neighbourhoods), not by ingest. */
+export const RUN_GROWN_TABLES: readonly StatsTable[] = ['item_scores', 'run_neighbours'];
+
 /**
  * Refreshes planner statistics of the tables finalize reads, only where they are badly stale — never analyzed, or
  * the table grown more than fourfold since (a bulk ingest, a first run) — and only on the columns its queries filter
  * and join on. A full ANALYZE of the score rows reads their wide JSON and took ~0.4 s at 20k rows; a nightly run adds
  * a run's worth of rows to tables that already hold one or more (the second run doubles them), which needs no new
  * statistics: its queries probe by run and item (see OFFSET 0 in unsearchedPage), whatever the estimates. Sizes come
- * from the files, not from the statistics views (the embedded build updates those late).
+ * from the files, not from the statistics views (the embedded build updates those late). `tables`: only these.
  */
-export async function analyzeIfStale(db: Db): Promise<string[]> {
-  const cols: Record<string, string> = {
+export async function analyzeIfStale(db: Db, tables: readonly StatsTable[] = STATS_TABLES): Promise<string[]> {
+  const cols: Record<StatsTable, string> = {
     item_scores: 'run_id, item_uid, workspace_id, content_hash, reused_from_run, strategy_version, scorer',
     items: 'uid, workspace_id, external_id, parent_id, deleted_at',
     embeddings: 'workspace_id, owner_kind, owner_id, model, dims, content_hash',
     run_neighbours: 'run_id, item_uid, model',
   };
-  const r = await db.query<{ relname: string }>(
+  if (!tables.length) return [];
+  const r = await db.query<{ relname: StatsTable }>(
     `SELECT c.relname FROM pg_class c
       WHERE c.relname = ANY($1::text[]) AND c.relkind = 'r' AND c.relnamespace = 'public'::regnamespace
         AND (c.reltuples < 0 OR pg_relation_size(c.oid) > 4 * greatest(c.relpages, 8)::bigint * current_setting('block_size')::bigint)`,
-    [Object.keys(cols)],
+    [tables],
   );
   const stale = r.rows.map((x) => x.relname);
   for (const t of stale) await db.query(`ANALYZE ${t} (${cols[t]})`);
