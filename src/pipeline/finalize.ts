@@ -569,8 +569,12 @@ export async function finalizeRun(deps: Deps, payload: { workspace_id: string; r
   const tPrune = performance.now();
   const pruned = await pruneNeighbourhoods(deps.db, run.workspace_id, run.id);
   timings.ms_prune_after_finish = Math.round(performance.now() - tPrune);
+  // The run is finished: a failed refresh is only logged (the next run's finalize refreshes what is still stale).
   const tAnalyzeAfter = performance.now();
-  const analyzedAfterFinish = await analyzeIfStale(deps.db, analyzeLater);
+  const analyzedAfterFinish = await analyzeIfStale(deps.db, analyzeLater).catch((err: unknown) => {
+    deps.logger.warn('statistics not refreshed after the run', { run: run.id, error: err instanceof Error ? err.message : String(err) });
+    return [] as string[];
+  });
   timings.ms_analyze_after_finish = Math.round(performance.now() - tAnalyzeAfter);
   deps.logger.debug('run finalized', {
     run: run.id,

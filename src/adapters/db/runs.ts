@@ -136,8 +136,6 @@ export async function countReusableScores(
 const reusableParams = (run: Pick<RunRow, 'id' | 'workspace_id' | 'strategy_version' | 'scorer'>, uids: string[], opts: { staleDays: number; model: string | null }) =>
   [run.workspace_id, uids, run.strategy_version, run.scorer, run.id, opts.staleDays * 86_400, opts.model];
 
-/** The reuse rule of copyReusableScores: $1 workspace, $2 uids, $3 strategy version, $4 scorer, $5 run, $6 staleness
- * line in seconds, $7 embedding model; yields (item_uid, run_id, origin). */
 /** Whether timestamp `at` (NULL: none) is on the same side of the staleness line ($6 seconds) for the previous row's
  * run (v.run_now) and this run (cur.now), by more than a second. */
 const sameSideOfStaleLine = (at: string) =>
@@ -145,6 +143,8 @@ const sameSideOfStaleLine = (at: string) =>
      OR (extract(epoch FROM v.run_now - ${at}) > $6 + 1 AND extract(epoch FROM cur.now - ${at}) > $6 + 1)
      OR (extract(epoch FROM v.run_now - ${at}) < $6 - 1 AND extract(epoch FROM cur.now - ${at}) < $6 - 1))`;
 
+/** The reuse rule of copyReusableScores: $1 workspace, $2 uids, $3 strategy version, $4 scorer, $5 run, $6 staleness
+ * line in seconds, $7 embedding model; yields (item_uid, run_id, origin). */
 const REUSABLE = `WITH items_page AS (
        SELECT i.uid, i.content_hash, i.external_id, NULLIF(i.parent_id, '') AS parent_id, i.src_updated_at AS updated_at, i.src_created_at AS created_at
          FROM items i WHERE i.workspace_id = $1 AND i.uid = ANY($2::text[]) AND i.deleted_at IS NULL),
