@@ -17,6 +17,7 @@
 // database reads while the engine analyses or decides). Memory stays flat: the run is streamed in pages; only the
 // confirmed copy pairs, their clusters, the duplicate verdicts and the stop candidates (without their text) are held.
 import {
+  ANALYZE_AFTER_RUN,
   analyzeIfStale,
   carryNeighbourhoods,
   changedVectors,
@@ -30,7 +31,6 @@ import {
   pruneNeighbourhoods,
   reachedNeighbourhoods,
   reuseDuplicateVerdicts,
-  RUN_GROWN_TABLES,
   setDuplicateVerdicts,
   STATS_TABLES,
   unsearchedAll,
@@ -429,6 +429,7 @@ async function decideDuplicates(deps: Deps, run: RunRef, timings: Record<string,
   // Every item left without a neighbourhood: all of them on a first run (in pages), normally none after carrying.
   // Carried, patched and searched are disjoint sets of the run's items with a vector; when they add up to all of
   // them (a carry that found rows already written, on a retry, counts fewer), none is left and the look is skipped.
+  // (Carried and patched items have a vector because an item's vector row is never deleted, only updated.)
   const covered = carry && carried + patched + searchedNear === carry.withVector;
   const left = carry ? (covered ? [] : await unsearchedAll(deps.db, { workspaceId: run.workspace_id, runId: run.id, model: deps.embedder.model })) : undefined;
   if (carry) timings.unsearched_looked_up = covered ? 0 : 1;
@@ -503,12 +504,11 @@ export async function finalizeRun(deps: Deps, payload: { workspace_id: string; r
 
   // 1. Duplicates: which items are redundant copies, and of which item.
   // Statistics go stale after a bulk ingest and a run's inserts; the queries below need them. After an earlier run,
-  // the tables that only runs grow (score rows, neighbourhoods) are refreshed once this run has finished instead: its
-  // queries probe them by run and item whatever the estimates, and refreshing them (~0.2 s every few runs, as they
-  // pass 4x the size last analysed) would only delay the run. The next run reads fresh statistics.
+  // the score rows are refreshed once this run has finished instead (ANALYZE_AFTER_RUN): refreshing them (~0.15 s
+  // every few runs, as they pass 4x the size last analysed) would only delay the run.
   const tAnalyze = performance.now();
   const [previous] = (await finishedRuns(deps.db, run.workspace_id, 1)).filter((r) => r.strategy_version === run.strategy_version && r.scorer === run.scorer);
-  const analyzeLater = previous ? RUN_GROWN_TABLES : [];
+  const analyzeLater = previous ? ANALYZE_AFTER_RUN : [];
   const analyzed = await analyzeIfStale(deps.db, STATS_TABLES.filter((t) => !analyzeLater.includes(t)));
   const timings: Record<string, number> = { ms_strategy: Math.round(tAnalyze - started), ms_analyze: Math.round(performance.now() - tAnalyze) };
   const { clusters, duplicates, searched, carried, patched, analysed } = await decideDuplicates(
@@ -569,7 +569,7 @@ export async function finalizeRun(deps: Deps, payload: { workspace_id: string; r
   const tPrune = performance.now();
   const pruned = await pruneNeighbourhoods(deps.db, run.workspace_id, run.id);
   timings.ms_prune_after_finish = Math.round(performance.now() - tPrune);
-  // The run is finished: a failed refresh is only logged (the next run's finalize refreshes what is still stale).
+  // The run is finished: a failed refresh is only logged (the next run's refresh, after it finishes, catches up).
   const tAnalyzeAfter = performance.now();
   const analyzedAfterFinish = await analyzeIfStale(deps.db, analyzeLater).catch((err: unknown) => {
     deps.logger.warn('statistics not refreshed after the run', { run: run.id, error: err instanceof Error ? err.message : String(err) });

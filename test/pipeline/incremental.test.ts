@@ -240,11 +240,12 @@ describe('an incremental run', () => {
 
   it('copies in SQL no score whose item crossed the staleness line since it was scored, as the score job decides', async () => {
     const uids = (await env.db.query<{ uid: string }>('SELECT uid FROM items WHERE workspace_id = $1 AND deleted_at IS NULL ORDER BY uid', [a.workspace.id])).rows.map((r) => r.uid);
-    // The earlier rows were scored minutes ago; these runs' "today" is 10 days later. Three items (of the re-usable
-    // ones) get dates: one that was fresh then and is stale now (crossed), one stale then and now, one fresh both times.
+    // The earlier rows were scored minutes ago; these runs' "today" is 10 days later. Three items that are re-usable
+    // today get dates: one that was fresh then and is stale now (crossed), one stale then and now, one fresh both times.
+    const reusableToday = (await copyReusableScores(env.db, await probeRun('stale_control'), uids, { staleDays: DEFAULT_STALE_DAYS, model: env.deps.embedder!.model })).sort();
     const today = new Date(Date.now() + 10 * 86_400_000);
     const daysAgo = (d: number) => new Date(Date.now() - d * 86_400_000);
-    const [crossed, staleBoth, freshBoth] = uids.slice(-3);
+    const [crossed, staleBoth, freshBoth] = reusableToday.slice(-3);
     const dates: [string, Date][] = [[crossed!, daysAgo(DEFAULT_STALE_DAYS - 5)], [staleBoth!, daysAgo(DEFAULT_STALE_DAYS + 5)], [freshBoth!, daysAgo(1)]];
     for (const [uid, at] of dates) await env.db.query('UPDATE items SET src_updated_at = $2, src_created_at = $2 WHERE uid = $1', [uid, at]);
     const [planned, byJob] = [await probeRun('stale_planned', today), await probeRun('stale_by_job', today)];

@@ -117,7 +117,7 @@ export async function copyReusableScores(
   opts: { staleDays: number; model: string | null },
 ): Promise<string[]> {
   if (!uids.length) return [];
-  const r = await q.query<{ item_uid: string }>(`${copyScoresSql('$5', `(${REUSABLE}) AS x`, false)} RETURNING item_uid`, reusableParams(run, uids, opts));
+  const r = await q.query<{ item_uid: string }>(`${copyScoresSql('$5', `(${REUSABLE}) AS x`)} RETURNING item_uid`, reusableParams(run, uids, opts));
   return r.rows.map((x) => x.item_uid);
 }
 
@@ -179,11 +179,6 @@ const REUSABLE = `WITH items_page AS (
            ORDER BY s.created_at DESC LIMIT 1) v
       WHERE v.scorer = $4 AND v.prompt_version IS NULL AND v.input_hash = p.input_hash
         AND ${sameSideOfStaleLine('p.updated_at')} AND ${sameSideOfStaleLine('p.created_at')}
-        -- not in the run yet (a retried job): the copy needs no ON CONFLICT (two attempts of one job at once, a
-        -- stalled job picked up while it still runs, fail one of them on the key; its retry skips what is there).
-        -- OFFSET 0 keeps this a probe by primary key per item: as an anti-join, the planner (counting the new run's
-        -- rows as none) scanned all the run's rows per item, which this very statement is adding (6 s a page).
-        AND NOT EXISTS (SELECT 1 FROM item_scores c WHERE c.run_id = $5 AND c.item_uid = p.uid OFFSET 0)
         AND ($7::text IS NULL OR EXISTS (
           SELECT 1 FROM embeddings e WHERE e.workspace_id = $1 AND e.owner_kind = 'item' AND e.owner_id = p.uid
              AND e.model = $7 AND e.content_hash = p.content_hash))

@@ -95,10 +95,10 @@ export async function copyScores(q: Queryable, runId: string, from: { item_uid: 
 
 /**
  * The INSERT of copyScores: `runParam` names the run's parameter, `source` a relation of (item_uid, origin) as x.
- * `skipExisting: false` when the source already leaves out the run's rows (a speculative insertion costs an index
- * probe and a WAL record per row: ~7% of a nightly copy).
+ * Rows the run already has are skipped (ON CONFLICT): a retried job, or two attempts of one job at once (a stalled
+ * job picked up while it still runs), which a "not in the run yet" test in the source would let fail on the key.
  */
-export function copyScoresSql(runParam: string, source: string, skipExisting = true): string {
+export function copyScoresSql(runParam: string, source: string): string {
   return `INSERT INTO item_scores (run_id, item_uid, workspace_id, content_hash, input_hash, strategy_version, scorer, alignment,
                               objective_id, kr_id, execution_health, flags, duplicate_of, non_goal_id, rationale, evidence,
                               provenance, base, stop_candidate, points, team, reused_from_run, review)
@@ -110,7 +110,7 @@ export function copyScoresSql(runParam: string, source: string, skipExisting = t
        -- the base verdict's fields in one pass over it (a ->> per field walks the document again each time)
        CROSS JOIN LATERAL jsonb_to_record(s.base->'score') AS b(alignment float8, objective_id text, kr_id text,
             execution_health boolean, flags text[], non_goal_id text, rationale text, evidence jsonb)
-     ${skipExisting ? 'ON CONFLICT (run_id, item_uid) DO NOTHING' : ''}`;
+     ON CONFLICT (run_id, item_uid) DO NOTHING`;
 }
 
 /** Items whose suggestion was rejected (or snoozed within `snoozeDays`) for this exact item version and strategy. */
