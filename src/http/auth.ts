@@ -5,6 +5,7 @@ import type { MiddlewareHandler } from 'hono';
 import { findKeyByHash, touchKey } from '../adapters/db/workspaces.ts';
 import type { Db } from '../deps.ts';
 import { Problem } from './problem.ts';
+import { setBounded } from '../lib/bounded.ts';
 
 export const SCOPES = ['read', 'write', 'admin'] as const;
 export type Scope = (typeof SCOPES)[number];
@@ -59,8 +60,7 @@ async function lookUp(db: Db, hash: string, challenge: Record<string, string>): 
   }
   const auth: Auth = { workspaceId: key.workspace_id, workspaceName: key.workspace_name, keyId: key.id, scopes: key.scopes as Scope[] };
   keyCache.delete(hash); // re-inserted last: the Map's order is the eviction order
-  keyCache.set(hash, { auth, until: now + KEY_CACHE_MS });
-  if (keyCache.size > KEY_CACHE_MAX) keyCache.delete(keyCache.keys().next().value!);
+  setBounded(keyCache, hash, { auth, until: now + KEY_CACHE_MS }, KEY_CACHE_MAX);
   return auth;
 }
 
@@ -80,8 +80,7 @@ export const authenticate =
     const auth = await lookUp(db, createHash('sha256').update(token).digest('hex'), challenge);
     const now = Date.now();
     if (now - (touchedAt.get(auth.keyId) ?? 0) >= TOUCH_EVERY_MS) {
-      touchedAt.set(auth.keyId, now);
-      if (touchedAt.size > KEY_CACHE_MAX) touchedAt.delete(touchedAt.keys().next().value!);
+      setBounded(touchedAt, auth.keyId, now, KEY_CACHE_MAX);
       await touchKey(db, auth.keyId);
     }
     c.set('auth' as never, auth as never);

@@ -63,6 +63,7 @@ import { newId } from '../lib/crypto.ts';
 import { requireRun } from './runs.ts';
 import { loadItems, loadRelatives } from './score.ts';
 import { strategyIndexFor } from './strategy-index-cache.ts';
+import { setBounded } from '../lib/bounded.ts';
 
 /** Items searched per neighbour query (and decided per batch): small enough that searching the next page overlaps
  * deciding this one even on a nightly run's few hundred. */
@@ -131,8 +132,7 @@ async function termStats(deps: Deps, id: string): Promise<TermStats | null> {
   if (hit) return hit;
   const stats = await loadTermStats(deps.db, id);
   if (!stats) return null;
-  statsCache.set(id, stats);
-  if (statsCache.size > 2) statsCache.delete(statsCache.keys().next().value!);
+  setBounded(statsCache, id, stats, 2);
   return stats;
 }
 
@@ -168,6 +168,9 @@ interface Neighbour {
   uid: string;
   distance: number;
 }
+
+/** Whether a neighbour is similar enough for the duplicate rule to be asked. */
+const candidate = (n: Neighbour) => 1 - n.distance >= DUPLICATE_CANDIDATE_MIN_COSINE;
 
 /** Nearest first, ties by uid: the order of a neighbour list however the index returned it. */
 const nearestFirst = (a: Neighbour, b: Neighbour) => a.distance - b.distance || (a.uid < b.uid ? -1 : a.uid > b.uid ? 1 : 0);
@@ -277,7 +280,6 @@ async function carryAndSearch(deps: Deps, run: RunRef, plan: CarryPlan, exact: b
  * statistics); a pair with a changed item is decided by the duplicate rule.
  */
 async function writePatches(deps: Deps, run: RunRef, patches: Map<string, { list: Neighbour[]; pairsBefore: Set<string> }>, moved: Set<string>, pairs: PairDecider): Promise<void> {
-  const candidate = (n: Neighbour) => 1 - n.distance >= DUPLICATE_CANDIDATE_MIN_COSINE;
   const toDecide = new Set<string>();
   for (const [uid, { list }] of patches) {
     for (const n of list) if (candidate(n) && moved.has(n.uid)) toDecide.add(uid).add(n.uid);
@@ -318,11 +320,7 @@ function pairDecider(deps: Deps, workspaceId: string, stats: TermStats) {
       }
       for (const [uid, p] of await loadProfiles(deps.db, workspaceId, missing)) {
         out.set(uid, p);
-        cache.set(uid, p);
-      }
-      for (const uid of cache.keys()) {
-        if (cache.size <= PROFILE_CACHE) break;
-        cache.delete(uid); // oldest first
+        setBounded(cache, uid, p, PROFILE_CACHE);
       }
       return out;
     },
@@ -365,7 +363,7 @@ async function searchNeighbourhoods(deps: Deps, run: RunRef, exact: boolean, pai
     const members = new Set<string>();
     for (const [uid, list] of near) {
       for (const n of list) {
-        if (1 - n.distance < DUPLICATE_CANDIDATE_MIN_COSINE) continue;
+        if (!candidate(n)) continue;
         members.add(uid);
         members.add(n.uid);
       }
@@ -375,7 +373,7 @@ async function searchNeighbourhoods(deps: Deps, run: RunRef, exact: boolean, pai
     for (const [uid, list] of near) {
       const confirmed: string[] = [];
       for (const n of list) {
-        if (1 - n.distance >= DUPLICATE_CANDIDATE_MIN_COSINE && pairs.isPair(profiles, uid, n.uid)) confirmed.push(uid, n.uid);
+        if (candidate(n) && pairs.isPair(profiles, uid, n.uid)) confirmed.push(uid, n.uid);
       }
       records.push({ item_uid: uid, neighbours: list.map((n) => n.uid), distances: list.map((n) => n.distance), pairs: confirmed });
     }

@@ -5,6 +5,7 @@ import type { Db } from '../deps.ts';
 import { Problem } from '../lib/problem.ts';
 import type { JudgeStrategy } from '../../prompts/judge.ts';
 import type { StrategyIds } from './judge-verdict.ts';
+import { setBounded } from '../lib/bounded.ts';
 
 export interface JudgeContext {
   outline: JudgeStrategy;
@@ -25,8 +26,7 @@ export function judgeContextFor(db: Db, workspaceId: string, version: number): P
   if (!hit) {
     hit = build(db, workspaceId, version);
     hit.catch(() => cache.delete(key));
-    cache.set(key, hit);
-    if (cache.size > MAX_CACHED) cache.delete(cache.keys().next().value!);
+    setBounded(cache, key, hit, MAX_CACHED);
   }
   return hit;
 }

@@ -3,6 +3,7 @@ import { alignmentDrops, latestPortfolios } from '../adapters/db/run-reads.ts';
 import type { Db } from '../deps.ts';
 import type { Portfolio } from '../domain/contracts.ts';
 import { Problem } from '../lib/problem.ts';
+import { setBounded } from '../lib/bounded.ts';
 
 /** An item counts as having lost alignment when its score fell by at least this much (a tenth of the scale). */
 export const ALIGNMENT_DROP = 0.1;
@@ -36,8 +37,7 @@ function cachedDrops(db: Db, workspaceId: string, previousId: string, latestId: 
   if (!hit) {
     hit = alignmentDrops(db, workspaceId, previousId, latestId, ALIGNMENT_DROP - EPSILON, MAX_DROPS);
     hit.catch(() => dropsCache.delete(key));
-    dropsCache.set(key, hit);
-    if (dropsCache.size > DROPS_CACHE_MAX) dropsCache.delete(dropsCache.keys().next().value!);
+    setBounded(dropsCache, key, hit, DROPS_CACHE_MAX);
   }
   return hit;
 }

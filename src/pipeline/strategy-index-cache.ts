@@ -4,6 +4,7 @@ import { strategyVersion } from '../adapters/db/strategies.ts';
 import type { Deps } from '../deps.ts';
 import { prepareStrategy, type StrategyIndex } from '../domain/engine/index.ts';
 import { Problem } from '../lib/problem.ts';
+import { setBounded } from '../lib/bounded.ts';
 
 /** A few workspaces' active strategies; an evicted one is rebuilt in milliseconds. */
 const MAX_CACHED = 16;
@@ -19,8 +20,7 @@ export function strategyIndexFor(deps: Pick<Deps, 'db' | 'wordVectors'>, workspa
       return prepareStrategy(row.parsed, deps.wordVectors);
     })();
     hit.catch(() => cache.delete(key));
-    cache.set(key, hit);
-    if (cache.size > MAX_CACHED) cache.delete(cache.keys().next().value!);
+    setBounded(cache, key, hit, MAX_CACHED);
   }
   return hit;
 }

@@ -4,6 +4,7 @@
 // page size or by the run's own small sets (changed items, confirmed copies): nothing returns a whole run.
 import type { Db, Queryable } from '../../deps.ts';
 import type { ItemScore } from '../../domain/contracts.ts';
+import { scoreFields } from './scores.ts';
 
 /** Cosine distance expression of two vectors of `dims` dimensions (casts let the partial HNSW index answer). */
 const dist = (dims: number, a: string, b: string) => `(${a}.embedding::vector(${dims}) <=> ${b}.embedding::vector(${dims}))`;
@@ -334,12 +335,11 @@ export async function reuseDuplicateVerdicts(
 export async function setDuplicateVerdicts(q: Queryable, runId: string, rows: DuplicateVerdict[]): Promise<void> {
   if (!rows.length) return;
   await q.query(
-    `UPDATE item_scores s SET alignment = (x.score->>'alignment')::float8, flags = ARRAY(SELECT jsonb_array_elements_text(x.score->'flags')),
-            objective_id = x.score->>'objective_id', kr_id = x.score->>'kr_id', execution_health = (x.score->>'execution_health')::boolean,
-            non_goal_id = x.score->>'non_goal_id',
-            duplicate_of = x.score->>'duplicate_of', rationale = x.score->>'rationale', evidence = x.score->'evidence',
-            stop_candidate = CASE WHEN jsonb_typeof(x.stop) = 'null' THEN NULL ELSE x.stop END
+    `UPDATE item_scores s SET alignment = b.alignment, flags = COALESCE(b.flags, '{}'), objective_id = b.objective_id, kr_id = b.kr_id,
+            execution_health = b.execution_health, non_goal_id = b.non_goal_id, duplicate_of = b.duplicate_of,
+            rationale = b.rationale, evidence = b.evidence, stop_candidate = ${stopOrNull('x.stop')}
        FROM jsonb_to_recordset($2::jsonb) AS x(item_uid text, score jsonb, stop jsonb)
+       CROSS JOIN LATERAL ${scoreFields('x.score', 'b')}
       WHERE s.run_id = $1 AND s.item_uid = x.item_uid`,
     [runId, JSON.stringify(rows)],
   );

@@ -94,6 +94,14 @@ export async function copyScores(q: Queryable, runId: string, from: { item_uid: 
 }
 
 /**
+ * The columns of a score document (the engine's ItemScore as JSON) in one pass over it, as `alias`: use in FROM,
+ * `CROSS JOIN LATERAL ${scoreFields("doc", "b")}`. (A ->> per column walks the document again each time.)
+ */
+export const scoreFields = (doc: string, alias: string) =>
+  `jsonb_to_record(${doc}) AS ${alias}(alignment float8, objective_id text, kr_id text, execution_health boolean, flags text[],
+                                    duplicate_of text, non_goal_id text, rationale text, evidence jsonb)`;
+
+/**
  * The INSERT of copyScores: `runParam` names the run's parameter, `source` a relation of (item_uid, origin) as x.
  * Rows the run already has are skipped (ON CONFLICT): a retried job, or two attempts of one job at once (a stalled
  * job picked up while it still runs), which a "not in the run yet" test in the source would let fail on the key.
@@ -107,9 +115,7 @@ export function copyScoresSql(runParam: string, source: string): string {
             b.rationale, b.evidence, s.provenance, NULL, s.base->'stop', s.points, s.team, x.origin, s.review
        FROM ${source}
        JOIN item_scores s ON s.run_id = x.origin AND s.item_uid = x.item_uid
-       -- the base verdict's fields in one pass over it (a ->> per field walks the document again each time)
-       CROSS JOIN LATERAL jsonb_to_record(s.base->'score') AS b(alignment float8, objective_id text, kr_id text,
-            execution_health boolean, flags text[], non_goal_id text, rationale text, evidence jsonb)
+       CROSS JOIN LATERAL ${scoreFields("s.base->'score'", 'b')}
      ON CONFLICT (run_id, item_uid) DO NOTHING`;
 }
 
