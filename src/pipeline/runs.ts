@@ -119,7 +119,9 @@ async function previewRun(deps: Deps, run: RunRow): Promise<{ total: number; bat
     }
     const r = await deps.db.query<{ n: string }>(
       `SELECT count(DISTINCT i.uid)::text AS n FROM items i
-         JOIN item_scores s ON s.item_uid = i.uid AND s.content_hash = i.content_hash AND s.strategy_version = $2 AND s.scorer = $3
+         -- computed rows (item_scores_computed): a copy repeats one
+         JOIN item_scores s ON s.workspace_id = i.workspace_id AND s.item_uid = i.uid AND s.reused_from_run IS NULL
+                           AND s.content_hash = i.content_hash AND s.strategy_version = $2 AND s.scorer = $3
          JOIN scoring_runs r ON r.id = s.run_id AND r.status = 'finished' AND NOT r.dry_run
         WHERE i.uid = ANY($1::text[])`,
       [uids, run.strategy_version, run.scorer],

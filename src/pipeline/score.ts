@@ -206,12 +206,12 @@ export async function scoreRunBatch(
   const previous = new Map(
     (await previousScores(deps.db, run.workspace_id, items.map((i) => i.uid), run.strategy_version, wanted.scorer, run.scorer)).map((p) => [p.item_uid, p]),
   );
-  const reuse: { item_uid: string; run_id: string; origin: string }[] = [];
+  const reuse: { item_uid: string; origin: string }[] = [];
   const compute: LoadedItem[] = [];
   for (const it of items) {
     const prev = previous.get(it.uid);
     if (prev && prev.prompt_version === wanted.prompt && prev.input_hash === inputHash.get(it.uid) && !crossesStaleLine(it.item, prev.run_now, run.now)) {
-      reuse.push({ item_uid: it.uid, run_id: prev.run_id, origin: prev.reused_from_run ?? prev.run_id });
+      reuse.push({ item_uid: it.uid, origin: prev.run_id });
     } else compute.push(it);
   }
 

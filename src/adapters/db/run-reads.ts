@@ -62,16 +62,19 @@ export interface StoredScoreRow {
 const SCORE_COLS = `s.run_id, i.external_id, s.alignment, s.objective_id, s.kr_id, s.execution_health, s.flags, s.duplicate_of,
   s.non_goal_id, s.rationale, s.evidence, s.reused_from_run, s.scorer, s.strategy_version, s.created_at`;
 
-/** An item's scores from finished non-dry runs, newest first; `afterRunId`: the run of the previous page's last row. */
+/** An item's scores from finished non-dry runs, the latest run first; `afterRunId`: the run of the previous page's last
+ * row. */
 export async function itemScoresPage(q: Queryable, workspaceId: string, uid: string, limit: number, afterRunId?: string): Promise<StoredScoreRow[]> {
+  // The workspace's finished runs newest first (scoring_runs_finished), each one's row of the item by primary key, until
+  // the page is full. (item_scores_computed holds only the rows a run computed, not the copies of a nightly run.)
   const r = await q.query<StoredScoreRow>(
     `SELECT ${SCORE_COLS}
-       FROM item_scores s
-       JOIN scoring_runs r ON r.id = s.run_id AND r.workspace_id = s.workspace_id AND r.status = 'finished' AND NOT r.dry_run
+       FROM scoring_runs r
+       JOIN item_scores s ON s.run_id = r.id AND s.item_uid = $2 AND s.workspace_id = r.workspace_id
        JOIN items i ON i.uid = s.item_uid
-      WHERE s.workspace_id = $1 AND s.item_uid = $2
-        AND ($3::text IS NULL OR (s.created_at, s.run_id) < (SELECT created_at, run_id FROM item_scores WHERE run_id = $3 AND item_uid = $2))
-      ORDER BY s.created_at DESC, s.run_id DESC LIMIT $4`,
+      WHERE r.workspace_id = $1 AND r.status = 'finished' AND NOT r.dry_run
+        AND ($3::text IS NULL OR (r.finished_at, r.id) < (SELECT finished_at, id FROM scoring_runs WHERE id = $3))
+      ORDER BY r.finished_at DESC, r.id DESC LIMIT $4`,
     [workspaceId, uid, afterRunId ?? null, limit],
   );
   return r.rows;

@@ -98,15 +98,16 @@ export async function recordFailure(q: Queryable, id: string, job: string, error
 }
 
 /**
- * Copies into `run` the scores of those of `uids` whose latest score (from a finished run of the same strategy version
- * and scorer) can be reused without looking at them in JavaScript: the same rule as the `score` job, decided and
- * copied in one statement (nothing goes back and forth between the database and the worker).
+ * Copies into `run` the scores of those of `uids` whose latest computed score (from a finished run of the same strategy
+ * version and scorer; a copy repeats such a score) can be reused without looking at them in JavaScript: the same rule
+ * as the `score` job, decided and copied in one statement (nothing goes back and forth between the database and the
+ * worker).
  *   - the row was produced by the engine under the run's scorer (no judge, no prompt version);
  *   - the item's input hash is unchanged: sha256 of "content|parent's content|children's contents, sorted", as
  *     score.ts computes it (parent: the live item with that id and the greatest uid; 'missing' when there is none);
- *   - no staleness line was crossed: for each of the item's timestamps, both the earlier run's "today" and this run's
- *     are on the same side of `staleDays`, by more than a second (an item near the line is left to the score job,
- *     which decides it to the millisecond);
+ *   - no staleness line was crossed: for each of the item's timestamps, both the "today" of the run that computed the
+ *     score and this run's are on the same side of `staleDays`, by more than a second (an item near the line is left
+ *     to the score job, which decides it to the millisecond);
  *   - with `model`, the item has that model's vector of its current content (finalize's duplicate search needs it).
  * Returns the items copied. Anything else is left to the `score` job, so this can only skip work, never change a result.
  */
@@ -144,7 +145,7 @@ const sameSideOfStaleLine = (at: string) =>
      OR (extract(epoch FROM v.run_now - ${at}) < $6 - 1 AND extract(epoch FROM cur.now - ${at}) < $6 - 1))`;
 
 /** The reuse rule of copyReusableScores: $1 workspace, $2 uids, $3 strategy version, $4 scorer, $5 run, $6 staleness
- * line in seconds, $7 embedding model; yields (item_uid, run_id, origin). */
+ * line in seconds, $7 embedding model; yields (item_uid, origin): the computed row to copy. */
 const REUSABLE = `WITH items_page AS (
        SELECT i.uid, i.content_hash, i.external_id, NULLIF(i.parent_id, '') AS parent_id, i.src_updated_at AS updated_at, i.src_created_at AS created_at
          FROM items i WHERE i.workspace_id = $1 AND i.uid = ANY($2::text[]) AND i.deleted_at IS NULL),
@@ -164,18 +165,19 @@ const REUSABLE = `WITH items_page AS (
               i.updated_at, i.created_at
          FROM items_page i LEFT JOIN kids k ON k.parent_id = i.external_id LEFT JOIN parents pa ON pa.external_id = i.parent_id),
      cur AS (SELECT now FROM scoring_runs WHERE id = $5)
-     SELECT p.uid AS item_uid, v.run_id, COALESCE(v.reused_from_run, v.run_id) AS origin
+     SELECT p.uid AS item_uid, v.run_id AS origin
        FROM page p CROSS JOIN cur
-       -- The latest row per item, newest first through item_scores_item until one from a finished run matches: a
-       -- DISTINCT ON over every earlier run's rows grows with the history (50k rows sorted per page after 10 runs).
+       -- The latest computed row per item (a copy repeats its origin's verdict, computed from the same input, and that
+       -- run's "today" is when it was computed), newest first through item_scores_computed until one from a finished run
+       -- matches: a DISTINCT ON over every earlier run's rows grows with the history (50k rows sorted per page after 10 runs).
        CROSS JOIN LATERAL (
-          SELECT s.run_id, s.reused_from_run, s.input_hash, s.scorer, s.provenance->>'prompt_version' AS prompt_version, r.now AS run_now
+          SELECT s.run_id, s.input_hash, s.scorer, s.provenance->>'prompt_version' AS prompt_version, r.now AS run_now
             FROM item_scores s
             -- the row's run by primary key (OFFSET 0): joined, the planner scanned every finished run per row until
             -- it met this one (the rule took 2x as long at 30 finished runs, 3x at 130)
             CROSS JOIN LATERAL (SELECT r.now FROM scoring_runs r
                                  WHERE r.id = s.run_id AND r.status = 'finished' AND NOT r.dry_run AND r.scorer = $4 OFFSET 0) r
-           WHERE s.workspace_id = $1 AND s.item_uid = p.uid AND s.strategy_version = $3
+           WHERE s.workspace_id = $1 AND s.item_uid = p.uid AND s.strategy_version = $3 AND s.reused_from_run IS NULL
            ORDER BY s.created_at DESC LIMIT 1) v
       WHERE v.scorer = $4 AND v.prompt_version IS NULL AND v.input_hash = p.input_hash
         AND ${sameSideOfStaleLine('p.updated_at')} AND ${sameSideOfStaleLine('p.created_at')}

@@ -43,7 +43,6 @@ export async function insertScores(q: Queryable, runId: string, workspaceId: str
 export interface PreviousScore {
   item_uid: string;
   run_id: string;
-  reused_from_run: string | null;
   input_hash: string;
   run_now: Date;
   /** Who produced it (`llm:<model>` or `heuristic@<version>`) and, for a judge, with which prompt version. */
@@ -52,8 +51,8 @@ export interface PreviousScore {
 }
 
 /**
- * The latest score of each item produced by `scorer` (`llm:<model>` or the engine's `heuristic@<version>`) in a
- * finished run under the same strategy version and run (engine) scorer. An item whose latest score fell back to the
+ * The latest score of each item computed by `scorer` (`llm:<model>` or the engine's `heuristic@<version>`) in a
+ * finished run under the same strategy version and run (engine) scorer; copies are left aside, as each repeats one. An item whose latest score fell back to the
  * engine while a judge is configured finds its last judged score here (or none), so it is judged again unless that
  * judgement's input is still current. The caller also compares the prompt version.
  */
@@ -65,17 +64,18 @@ export async function previousScores(
   scorer: string,
   runScorer: string = scorer,
 ): Promise<PreviousScore[]> {
-  // Per item, its rows newest first (item_scores_item) until one matches: the first, unless the scorer changed.
+  // Per item, its computed rows newest first (item_scores_computed) until one matches: the first, unless the scorer
+  // changed. (A copy repeats its origin's verdict: the origin is the row to compare with, and to copy from.)
   const r = await q.query<PreviousScore>(
     `SELECT v.* FROM unnest($2::text[]) AS p(uid)
       CROSS JOIN LATERAL (
-        SELECT s.item_uid, s.run_id, s.reused_from_run, s.input_hash, r.now AS run_now, s.scorer,
+        SELECT s.item_uid, s.run_id, s.input_hash, r.now AS run_now, s.scorer,
                s.provenance->>'prompt_version' AS prompt_version
           FROM item_scores s
           -- the row's run by primary key (see REUSABLE in runs.ts)
           CROSS JOIN LATERAL (SELECT r.now FROM scoring_runs r
                                WHERE r.id = s.run_id AND r.status = 'finished' AND NOT r.dry_run AND r.scorer = $5 OFFSET 0) r
-         WHERE s.workspace_id = $1 AND s.item_uid = p.uid AND s.strategy_version = $3 AND s.scorer = $4
+         WHERE s.workspace_id = $1 AND s.item_uid = p.uid AND s.strategy_version = $3 AND s.scorer = $4 AND s.reused_from_run IS NULL
          ORDER BY s.created_at DESC LIMIT 1) v`,
     [workspaceId, uids, strategyVersion, scorer, runScorer],
   );
@@ -102,7 +102,9 @@ export const scoreFields = (doc: string, alias: string) =>
                                     duplicate_of text, non_goal_id text, rationale text, evidence jsonb)`;
 
 /**
- * The INSERT of copyScores: `runParam` names the run's parameter, `source` a relation of (item_uid, origin) as x.
+ * The INSERT of copyScores: `runParam` names the run's parameter, `source` a relation of (item_uid, origin) as x, the
+ * computed rows to copy. The verdict is the row's own, unless finalize replaced it there with a duplicate verdict
+ * (duplicate_of set): then the base verdict it keeps beside it.
  * Rows the run already has are skipped (ON CONFLICT): a retried job, or two attempts of one job at once (a stalled
  * job picked up while it still runs), which a "not in the run yet" test in the source would let fail on the key.
  */
@@ -111,11 +113,19 @@ export function copyScoresSql(runParam: string, source: string): string {
                               objective_id, kr_id, execution_health, flags, duplicate_of, non_goal_id, rationale, evidence,
                               provenance, base, stop_candidate, points, team, reused_from_run, review)
      SELECT ${runParam}, s.item_uid, s.workspace_id, s.content_hash, s.input_hash, s.strategy_version, s.scorer,
-            b.alignment, b.objective_id, b.kr_id, b.execution_health, COALESCE(b.flags, '{}'), NULL, b.non_goal_id,
-            b.rationale, b.evidence, s.provenance, NULL, s.base->'stop', s.points, s.team, x.origin, s.review
+            d.alignment, d.objective_id, d.kr_id, d.execution_health, d.flags, NULL, d.non_goal_id, d.rationale, d.evidence,
+            s.provenance, NULL, d.stop, s.points, s.team, x.origin, s.review
        FROM ${source}
        JOIN item_scores s ON s.run_id = x.origin AND s.item_uid = x.item_uid
-       CROSS JOIN LATERAL ${scoreFields("s.base->'score'", 'b')}
+       CROSS JOIN LATERAL (
+         SELECT s.alignment, s.objective_id, s.kr_id, s.execution_health, s.flags, s.non_goal_id, s.rationale, s.evidence,
+                s.stop_candidate AS stop
+          WHERE s.duplicate_of IS NULL
+         UNION ALL
+         SELECT b.alignment, b.objective_id, b.kr_id, b.execution_health, COALESCE(b.flags, '{}'), b.non_goal_id, b.rationale,
+                b.evidence, s.base->'stop'
+           FROM ${scoreFields("s.base->'score'", 'b')}
+          WHERE s.duplicate_of IS NOT NULL) d
      ON CONFLICT (run_id, item_uid) DO NOTHING`;
 }
 
