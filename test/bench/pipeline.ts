@@ -523,14 +523,17 @@ async function benchBackend(b: BackendSpec): Promise<void> {
     const runHeaps = new Map(await Promise.all(workers.map(async (w) => [w.pid!, await workerMemoryPeaks(w)] as const)));
     console.log(`5. ${fmt(BIG_N)}-item backlog: ingest ${s(bigIngestMs)} (${fmt((BIG_N / bigIngestMs) * 1000)} items/s; all embedded after ${s(bigEmbeddedMs)}), run ${s(bigRun.ms)} (scored ${bigRun.counts.scored}, suggestions ${bigRun.counts.suggestions}; ${phasesText(bigRun)})`);
     const finalizeFrom = bigRun.phases.plan + bigRun.phases.score;
+    // Either worker may take a run's finalize (the job with the highest peak): each 100k peak is held against the
+    // highest 10k peak of the workers, the one of whichever took the 10k finalize.
+    const peak10kAll = Math.max(...peak10k.values());
     for (const p of workerPids) {
       const m = memoryOf(p);
-      const flat = m.hwm <= 1.5 * peak10k.get(p)!;
+      const flat = m.hwm <= 1.5 * peak10kAll;
       const rp = runPeak.get(p)!;
       console.log(`   ${p === process.pid ? 'API+worker process' : `worker ${p}`}: RSS after start-up ${fmt(startRss.get(p)!)} MiB, peak after the 10k parts ${fmt(peak10k.get(p)!)} MiB; ` +
         `100k: peak while ingesting+embedding ${fmt(ingestPeak.get(p)!.mib)} MiB, while running ${fmt(rp.mib)} MiB ` +
-        `(at ${s(rp.at)}, ${rp.at >= finalizeFrom ? 'finalize' : 'plan/score'}), VmHWM ${fmt(m.hwm)} MiB = ${(m.hwm / startRss.get(p)!).toFixed(1)}x start-up ` +
-        `(target: 100k peak <= 1.5x the 10k peak: ${verdict(flat)})`);
+        `(at ${s(rp.at)}, ${rp.at >= finalizeFrom ? 'finalize' : 'plan/score'}), VmHWM ${fmt(m.hwm)} MiB (${(m.hwm / startRss.get(p)!).toFixed(1)}x start-up) ` +
+        `= ${(m.hwm / peak10kAll).toFixed(2)}x the workers' 10k peak of ${fmt(peak10kAll)} MiB (target: 100k peak <= 1.5x the 10k peak: ${verdict(flat)})`);
       const h = runHeaps.get(p);
       const mib = (bytes: number) => fmt(bytes / 2 ** 20);
       if (h) console.log(`     its process.memoryUsage() peaks during the run: JS heap used ${mib(h.heapUsed)} MiB (heap reserved ${mib(h.heapTotal)}), external ${mib(h.external)} MiB, array buffers ${mib(h.arrayBuffers)} MiB; live heap after the run (full GC) ${mib(h.liveHeap)} MiB`);
