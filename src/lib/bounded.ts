@@ -8,3 +8,17 @@ export function setBounded<K, V>(map: Map<K, V>, key: K, value: V, max: number):
     map.delete(oldest);
   }
 }
+
+/**
+ * The promise cached under `key`, or `build()`'s, cached (at most `max` entries, oldest dropped) until it fails: a
+ * failed build is not kept, so the next call tries again.
+ */
+export function memoBounded<K, V>(cache: Map<K, Promise<V>>, key: K, max: number, build: () => Promise<V>): Promise<V> {
+  let hit = cache.get(key);
+  if (!hit) {
+    hit = build();
+    hit.catch(() => cache.delete(key));
+    setBounded(cache, key, hit, max);
+  }
+  return hit;
+}

@@ -5,7 +5,7 @@ import type { Db } from '../deps.ts';
 import { Problem } from '../lib/problem.ts';
 import type { JudgeStrategy } from '../../prompts/judge.ts';
 import type { StrategyIds } from './judge-verdict.ts';
-import { setBounded } from '../lib/bounded.ts';
+import { memoBounded } from '../lib/bounded.ts';
 
 export interface JudgeContext {
   outline: JudgeStrategy;
@@ -22,13 +22,7 @@ const cache = new Map<string, Promise<JudgeContext>>();
 
 export function judgeContextFor(db: Db, workspaceId: string, version: number): Promise<JudgeContext> {
   const key = `${workspaceId}:${version}`;
-  let hit = cache.get(key);
-  if (!hit) {
-    hit = build(db, workspaceId, version);
-    hit.catch(() => cache.delete(key));
-    setBounded(cache, key, hit, MAX_CACHED);
-  }
-  return hit;
+  return memoBounded(cache, key, MAX_CACHED, () => build(db, workspaceId, version));
 }
 
 async function build(db: Db, workspaceId: string, version: number): Promise<JudgeContext> {

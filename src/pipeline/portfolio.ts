@@ -3,7 +3,7 @@ import { alignmentDrops, latestPortfolios } from '../adapters/db/run-reads.ts';
 import type { Db } from '../deps.ts';
 import type { Portfolio } from '../domain/contracts.ts';
 import { Problem } from '../lib/problem.ts';
-import { setBounded } from '../lib/bounded.ts';
+import { memoBounded } from '../lib/bounded.ts';
 
 /** An item counts as having lost alignment when its score fell by at least this much (a tenth of the scale). */
 export const ALIGNMENT_DROP = 0.1;
@@ -33,13 +33,7 @@ const DROPS_CACHE_MAX = 256;
 const dropsCache = new Map<string, ReturnType<typeof alignmentDrops>>();
 function cachedDrops(db: Db, workspaceId: string, previousId: string, latestId: string): ReturnType<typeof alignmentDrops> {
   const key = `${workspaceId}:${previousId}:${latestId}`;
-  let hit = dropsCache.get(key);
-  if (!hit) {
-    hit = alignmentDrops(db, workspaceId, previousId, latestId, ALIGNMENT_DROP - EPSILON, MAX_DROPS);
-    hit.catch(() => dropsCache.delete(key));
-    setBounded(dropsCache, key, hit, DROPS_CACHE_MAX);
-  }
-  return hit;
+  return memoBounded(dropsCache, key, DROPS_CACHE_MAX, () => alignmentDrops(db, workspaceId, previousId, latestId, ALIGNMENT_DROP - EPSILON, MAX_DROPS));
 }
 
 export async function getPortfolio(db: Db, workspaceId: string): Promise<PortfolioView> {

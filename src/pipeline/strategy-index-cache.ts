@@ -4,7 +4,7 @@ import { strategyVersion } from '../adapters/db/strategies.ts';
 import type { Deps } from '../deps.ts';
 import { prepareStrategy, type StrategyIndex } from '../domain/engine/index.ts';
 import { Problem } from '../lib/problem.ts';
-import { setBounded } from '../lib/bounded.ts';
+import { memoBounded } from '../lib/bounded.ts';
 
 /** A few workspaces' active strategies; an evicted one is rebuilt in milliseconds. */
 const MAX_CACHED = 16;
@@ -12,15 +12,9 @@ const cache = new Map<string, Promise<StrategyIndex>>();
 
 export function strategyIndexFor(deps: Pick<Deps, 'db' | 'wordVectors'>, workspaceId: string, version: number): Promise<StrategyIndex> {
   const key = `${workspaceId}:${version}`;
-  let hit = cache.get(key);
-  if (!hit) {
-    hit = (async () => {
-      const row = await strategyVersion(deps.db, workspaceId, version);
-      if (!row) throw new Problem('not_found', `no strategy version ${version}`);
-      return prepareStrategy(row.parsed, deps.wordVectors);
-    })();
-    hit.catch(() => cache.delete(key));
-    setBounded(cache, key, hit, MAX_CACHED);
-  }
-  return hit;
+  return memoBounded(cache, key, MAX_CACHED, async () => {
+    const row = await strategyVersion(deps.db, workspaceId, version);
+    if (!row) throw new Problem('not_found', `no strategy version ${version}`);
+    return prepareStrategy(row.parsed, deps.wordVectors);
+  });
 }

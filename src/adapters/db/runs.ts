@@ -137,8 +137,8 @@ export async function countReusableScores(
 const reusableParams = (run: Pick<RunRow, 'id' | 'workspace_id' | 'strategy_version' | 'scorer'>, uids: string[], opts: { staleDays: number; model: string | null }) =>
   [run.workspace_id, uids, run.strategy_version, run.scorer, run.id, opts.staleDays * 86_400, opts.model];
 
-/** Whether timestamp `at` (NULL: none) is on the same side of the staleness line ($6 seconds) for the previous row's
- * run (v.run_now) and this run (cur.now), by more than a second. */
+/** Whether timestamp `at` (NULL: none) is on the same side of the staleness line ($6 seconds) for the run that
+ * computed the earlier row (v.run_now) and this run (cur.now), by more than a second. */
 const sameSideOfStaleLine = (at: string) =>
   `(${at} IS NULL
      OR (extract(epoch FROM v.run_now - ${at}) > $6 + 1 AND extract(epoch FROM cur.now - ${at}) > $6 + 1)
@@ -168,8 +168,9 @@ const REUSABLE = `WITH items_page AS (
      SELECT p.uid AS item_uid, v.run_id AS origin
        FROM page p CROSS JOIN cur
        -- The latest computed row per item (a copy repeats its origin's verdict, computed from the same input, and that
-       -- run's "today" is when it was computed), newest first through item_scores_computed until one from a finished run
-       -- matches: a DISTINCT ON over every earlier run's rows grows with the history (50k rows sorted per page after 10 runs).
+       -- run's "today" is when it was computed), newest first through item_scores_computed until one from a finished
+       -- run matches: a DISTINCT ON over every earlier run's rows grows with the history (50k rows sorted per page
+       -- after 10 runs).
        CROSS JOIN LATERAL (
           SELECT s.run_id, s.input_hash, s.scorer, s.provenance->>'prompt_version' AS prompt_version, r.now AS run_now
             FROM item_scores s

@@ -52,9 +52,10 @@ export interface PreviousScore {
 
 /**
  * The latest score of each item computed by `scorer` (`llm:<model>` or the engine's `heuristic@<version>`) in a
- * finished run under the same strategy version and run (engine) scorer; copies are left aside, as each repeats one. An item whose latest score fell back to the
- * engine while a judge is configured finds its last judged score here (or none), so it is judged again unless that
- * judgement's input is still current. The caller also compares the prompt version.
+ * finished run under the same strategy version and run (engine) scorer; copies are left aside, as each repeats one.
+ * An item whose latest score fell back to the engine while a judge is configured finds its last judged score here (or
+ * none), so it is judged again unless that judgement's input is still current. The caller also compares the prompt
+ * version.
  */
 export async function previousScores(
   q: Queryable,
