@@ -399,8 +399,15 @@ export async function insertRankedSuggestions(q: Queryable, runId: string, works
   );
 }
 
-export const STATS_TABLES = ['item_scores', 'items', 'embeddings', 'run_neighbours'] as const;
-export type StatsTable = (typeof STATS_TABLES)[number];
+/** The tables finalize reads, each with the columns its queries filter and join on (what analyzeIfStale samples). */
+const STATS_COLUMNS = {
+  item_scores: 'run_id, item_uid, workspace_id, content_hash, reused_from_run, strategy_version, scorer',
+  items: 'uid, workspace_id, external_id, parent_id, deleted_at',
+  embeddings: 'workspace_id, owner_kind, owner_id, model, dims, content_hash',
+  run_neighbours: 'run_id, item_uid, model',
+} as const;
+export type StatsTable = keyof typeof STATS_COLUMNS;
+export const STATS_TABLES: readonly StatsTable[] = Object.keys(STATS_COLUMNS) as StatsTable[];
 /**
  * What a run after an earlier one refreshes once it has finished instead of first: the score rows, which only runs
  * add to (a run's worth each), which its queries reach by run and item whatever the estimates, and whose ANALYZE
@@ -418,12 +425,6 @@ export const ANALYZE_AFTER_RUN: readonly StatsTable[] = ['item_scores'];
  * from the files, not from the statistics views (the embedded build updates those late). `tables`: only these.
  */
 export async function analyzeIfStale(db: Db, tables: readonly StatsTable[] = STATS_TABLES): Promise<string[]> {
-  const cols: Record<StatsTable, string> = {
-    item_scores: 'run_id, item_uid, workspace_id, content_hash, reused_from_run, strategy_version, scorer',
-    items: 'uid, workspace_id, external_id, parent_id, deleted_at',
-    embeddings: 'workspace_id, owner_kind, owner_id, model, dims, content_hash',
-    run_neighbours: 'run_id, item_uid, model',
-  };
   if (!tables.length) return [];
   const r = await db.query<{ relname: StatsTable }>(
     `SELECT c.relname FROM pg_class c
@@ -432,6 +433,6 @@ export async function analyzeIfStale(db: Db, tables: readonly StatsTable[] = STA
     [tables],
   );
   const stale = r.rows.map((x) => x.relname);
-  for (const t of stale) await db.query(`ANALYZE ${t} (${cols[t]})`);
+  for (const t of stale) await db.query(`ANALYZE ${t} (${STATS_COLUMNS[t]})`);
   return stale;
 }
