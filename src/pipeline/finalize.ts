@@ -7,11 +7,11 @@
 // the items' stored profiles and a snapshot of the backlog's term statistics (how rare each word is). Confirmed
 // pairs are joined into groups, and each group keeps one copy.
 //
-// Incremental: each item's neighbourhood (its K nearest items and the copies confirmed among them) is stored per
-// run. A run that follows a finished run of the same strategy version and scorer carries the neighbourhoods that
-// cannot have changed — the item and all its neighbours unchanged, and no changed item now at least as close as its
-// K-th neighbour — patches those a moved item left or a changed item entered without searching them again
-// (patchNeighbourhood), and searches and decides only the rest, under the same statistics snapshot, so its duplicates
+// Incremental: each item's neighbourhood (its nearest items, a few more than the K looked at, down to a horizon, and
+// the copies confirmed among the K) is stored per run. A run that follows a finished run of the same strategy version
+// and scorer carries the neighbourhoods that cannot have changed — the item and all its neighbours unchanged, and no
+// changed item now at least as close as its horizon — patches those a moved item left or a changed item entered
+// without searching them again (patchNeighbourhood), and searches and decides only the rest, under the same statistics snapshot, so its duplicates
 // equal those of a run that searched every item under that snapshot. A new snapshot is taken (and every item
 // searched) when more than a quarter of the items changed since the last one. Independent steps overlap (the
 // database reads while the engine analyses or decides). Memory stays flat: the run is streamed in pages; only the
@@ -75,6 +75,11 @@ const PASS_PAGE = 5_000;
 /** Neighbours looked at per item: copies are an item's closest texts, and a few more cost little. */
 export const NEIGHBOURS = 5;
 /**
+ * Nearest items kept per neighbourhood: the K looked at and a few more, so that when some of them change or go, the
+ * next run still has the K nearest without searching again (see patchNeighbourhood).
+ */
+export const NEIGHBOUR_DEPTH = NEIGHBOURS + 3;
+/**
  * Cosine similarity (deterministic 100-d sentence vectors) below which two items are not even considered as copies.
  * Deliberately loose: it only prunes the candidate list; the engine's own rule decides.
  */
@@ -89,7 +94,7 @@ export const SNOOZE_DAYS = 30;
 export const EXACT_NEIGHBOURS_MAX = 2_000;
 /**
  * Above EXACT_NEIGHBOURS_MAX, a changed item's this many nearest items are checked for whether it entered their
- * neighbourhood (an item is the K-nearest of about K others on average; 10x covers dense spots).
+ * neighbourhood (an item is listed by about NEIGHBOUR_DEPTH others on average; 6x that covers dense spots).
  */
 export const REVERSE_NEIGHBOURS = 10 * NEIGHBOURS;
 /**
@@ -176,18 +181,26 @@ const candidate = (n: Neighbour) => 1 - n.distance >= DUPLICATE_CANDIDATE_MIN_CO
 const nearestFirst = (a: Neighbour, b: Neighbour) => a.distance - b.distance || (a.uid < b.uid ? -1 : a.uid > b.uid ? 1 : 0);
 
 /**
- * An unchanged item's neighbourhood, patched instead of searched again: its previous K nearest without the `moved`
- * items (changed or gone), joined by the changed items that now come at least as close as its previous K-th
- * (`entered`, with their new distances). Every other item is unchanged and was further than that K-th, so the
- * patched list is the one a search would return whenever its own K-th is no further than the previous K-th. When it
- * is further (a moved neighbour left a gap that an unlisted item may fill), there is no patch: null.
+ * An unchanged item's neighbourhood, patched instead of searched again: its previous list without the `moved` items
+ * (changed or gone), joined by the changed items that now come at least as close as its horizon (`entered`, with
+ * their new distances; those further stay out). Every other item is unchanged and was further than the horizon, so
+ * the patched list is what a search would list up to the horizon, and its first K are the K nearest as long as it
+ * still holds K items (or had no horizon: every item was listed). When moved items left fewer than K, an unlisted
+ * item may be among the K nearest: there is no patch (null). The list keeps at most `depth` items; cut, its horizon
+ * moves in to the last one kept.
  */
-export function patchNeighbourhood(previous: { neighbours: string[]; distances: number[] }, moved: Set<string>, entered: Neighbour[], k: number): Neighbour[] | null {
+export function patchNeighbourhood(
+  previous: { neighbours: string[]; distances: number[]; horizon: Neighbour | null },
+  moved: Set<string>,
+  entered: Neighbour[],
+  k: number,
+  depth: number,
+): { list: Neighbour[]; horizon: Neighbour | null } | null {
+  const h = previous.horizon;
   const kept = previous.neighbours.flatMap((uid, i) => (moved.has(uid) ? [] : [{ uid, distance: previous.distances[i]! }]));
-  const list = [...kept, ...entered].sort(nearestFirst).slice(0, k);
-  if (previous.neighbours.length < k) return list; // every other item was listed
-  const lastBefore = { uid: previous.neighbours[k - 1]!, distance: previous.distances[k - 1]! };
-  return list.length === k && nearestFirst(list[k - 1]!, lastBefore) <= 0 ? list : null;
+  const list = [...kept, ...(h ? entered.filter((n) => nearestFirst(n, h) <= 0) : entered)].sort(nearestFirst);
+  if (h && list.length < k) return null;
+  return list.length > depth ? { list: list.slice(0, depth), horizon: list[depth - 1]! } : { list, horizon: h };
 }
 
 /** What a run carries from the previous run (see planCarry). */
@@ -231,7 +244,7 @@ async function planCarry(deps: Deps, run: RunRef, exact: boolean, timings: Recor
   const ref = { workspaceId: run.workspace_id, previousRunId: run.previousRunId, model };
   t = performance.now();
   const touched = Promise.all([
-    reachedNeighbourhoods(deps.db, { ...ref, dims: embedder.dimensions, changed, k: NEIGHBOURS, exact, reach: REVERSE_NEIGHBOURS }),
+    reachedNeighbourhoods(deps.db, { ...ref, dims: embedder.dimensions, changed, exact, reach: REVERSE_NEIGHBOURS }),
     neighbourhoodsWith(deps.db, { runId: run.previousRunId, model, uids: [...movedSet] }),
   ]).then((v) => ((timings.ms_carry_touched = Math.round(performance.now() - t)), v));
   touched.catch(() => undefined); // awaited by carryAndSearch
@@ -261,10 +274,10 @@ async function carryAndSearch(deps: Deps, run: RunRef, plan: CarryPlan, exact: b
   t = performance.now();
   // Every other neighbourhood is unchanged: neither the item nor a neighbour moved, and no changed item came closer.
   const carry = background(carryNeighbourhoods(deps.db, { runId: run.id, previousRunId: plan.previousRunId, model: embedder.model, exclude: [...plan.moved, ...touched.keys()] }));
-  const patches = new Map<string, { list: Neighbour[]; pairsBefore: Set<string> }>();
+  const patches = new Map<string, Patch>();
   for (const [uid, { before, entered }] of touched) {
-    const list = patchNeighbourhood(before, plan.moved, entered, NEIGHBOURS);
-    if (list) patches.set(uid, { list, pairsBefore: new Set(before.pairs.filter((_, i) => i % 2 === 1)) });
+    const patch = patchNeighbourhood(before, plan.moved, entered, NEIGHBOURS, NEIGHBOUR_DEPTH);
+    if (patch) patches.set(uid, { ...patch, decidedBefore: new Set(before.neighbours.slice(0, NEIGHBOURS)), pairsBefore: new Set(before.pairs.filter((_, i) => i % 2 === 1)) });
   }
   const searchRest = background(searchNeighbourhoods(deps, run, exact, pairs, [...touched.keys()].filter((u) => !patches.has(u))));
   await writePatches(deps, run, patches, plan.moved, pairs);
@@ -275,24 +288,35 @@ async function carryAndSearch(deps: Deps, run: RunRef, plan: CarryPlan, exact: b
   return { carried, patched: patches.size, searched: searchedRest + searchedChanged };
 }
 
+/** A patched neighbourhood (patchNeighbourhood), with what the previous run decided among its K nearest. */
+interface Patch {
+  list: Neighbour[];
+  horizon: Neighbour | null;
+  /** The previous run's K nearest, whose pairs it decided, and those of them it confirmed as copies. */
+  decidedBefore: Set<string>;
+  pairsBefore: Set<string>;
+}
+
 /**
- * Writes patched neighbourhoods. A pair of two unchanged items keeps the previous verdict (same profiles, same
- * statistics); a pair with a changed item is decided by the duplicate rule.
+ * Writes patched neighbourhoods. A pair of two unchanged items that the previous run decided keeps its verdict (same
+ * profiles, same statistics); a pair with a changed item, or with an item that has only now come among the K nearest,
+ * is decided by the duplicate rule.
  */
-async function writePatches(deps: Deps, run: RunRef, patches: Map<string, { list: Neighbour[]; pairsBefore: Set<string> }>, moved: Set<string>, pairs: PairDecider): Promise<void> {
+async function writePatches(deps: Deps, run: RunRef, patches: Map<string, Patch>, moved: Set<string>, pairs: PairDecider): Promise<void> {
+  const undecided = (n: Neighbour, p: Patch) => moved.has(n.uid) || !p.decidedBefore.has(n.uid);
   const toDecide = new Set<string>();
-  for (const [uid, { list }] of patches) {
-    for (const n of list) if (candidate(n) && moved.has(n.uid)) toDecide.add(uid).add(n.uid);
+  for (const [uid, p] of patches) {
+    for (const n of p.list.slice(0, NEIGHBOURS)) if (candidate(n) && undecided(n, p)) toDecide.add(uid).add(n.uid);
   }
   const profiles = await pairs.profiles(toDecide);
   const records: NeighbourhoodRecord[] = [];
-  for (const [uid, { list, pairsBefore }] of patches) {
+  for (const [uid, p] of patches) {
     const confirmed: string[] = [];
-    for (const n of list) {
+    for (const n of p.list.slice(0, NEIGHBOURS)) {
       if (!candidate(n)) continue;
-      if (moved.has(n.uid) ? pairs.isPair(profiles, uid, n.uid) : pairsBefore.has(n.uid)) confirmed.push(uid, n.uid);
+      if (undecided(n, p) ? pairs.isPair(profiles, uid, n.uid) : p.pairsBefore.has(n.uid)) confirmed.push(uid, n.uid);
     }
-    records.push({ item_uid: uid, neighbours: list.map((n) => n.uid), distances: list.map((n) => n.distance), pairs: confirmed });
+    records.push({ item_uid: uid, neighbours: p.list.map((n) => n.uid), distances: p.list.map((n) => n.distance), pairs: confirmed, horizon: p.horizon });
   }
   await insertNeighbourhoods(deps.db, run.id, deps.embedder!.model, records);
 }
@@ -336,8 +360,8 @@ type PairDecider = ReturnType<typeof pairDecider>;
 
 /**
  * Searches the neighbourhoods of `only` (items of the run with a vector), or else of every item of the run that has
- * a vector and no neighbourhood yet: its K nearest items, and which of those similar enough to be candidates the
- * duplicate rule confirms as copies.
+ * a vector and no neighbourhood yet: its NEIGHBOUR_DEPTH nearest items, and which of the K nearest similar enough to
+ * be candidates the duplicate rule confirms as copies.
  */
 async function searchNeighbourhoods(deps: Deps, run: RunRef, exact: boolean, pairs: PairDecider, only?: string[]): Promise<number> {
   const embedder = deps.embedder!;
@@ -347,7 +371,7 @@ async function searchNeighbourhoods(deps: Deps, run: RunRef, exact: boolean, pai
    * engine decides page k (keyset pages: page k+1 starts after page k's last item, written or not). */
   const fetch = async (after: string) => {
     const uids = list ? list.filter((u) => u > after).slice(0, SEARCH_PAGE) : await unsearchedPage(deps.db, { ...ref, after, limit: SEARCH_PAGE });
-    const rows = uids.length ? nearestNeighbours(deps.db, { ...ref, dims: embedder.dimensions, uids, k: NEIGHBOURS, exact }) : Promise.resolve([]);
+    const rows = uids.length ? nearestNeighbours(deps.db, { ...ref, dims: embedder.dimensions, uids, k: NEIGHBOUR_DEPTH, exact }) : Promise.resolve([]);
     rows.catch(() => undefined); // awaited in turn below
     return { uids, rows };
   };
@@ -362,7 +386,7 @@ async function searchNeighbourhoods(deps: Deps, run: RunRef, exact: boolean, pai
     for (const list of near.values()) list.sort(nearestFirst);
     const members = new Set<string>();
     for (const [uid, list] of near) {
-      for (const n of list) {
+      for (const n of list.slice(0, NEIGHBOURS)) {
         if (!candidate(n)) continue;
         members.add(uid);
         members.add(n.uid);
@@ -372,10 +396,12 @@ async function searchNeighbourhoods(deps: Deps, run: RunRef, exact: boolean, pai
     const records: NeighbourhoodRecord[] = [];
     for (const [uid, list] of near) {
       const confirmed: string[] = [];
-      for (const n of list) {
+      for (const n of list.slice(0, NEIGHBOURS)) {
         if (candidate(n) && pairs.isPair(profiles, uid, n.uid)) confirmed.push(uid, n.uid);
       }
-      records.push({ item_uid: uid, neighbours: list.map((n) => n.uid), distances: list.map((n) => n.distance), pairs: confirmed });
+      // A full list ends at its horizon; a shorter one holds every other item of the run.
+      const horizon = list.length === NEIGHBOUR_DEPTH ? list[NEIGHBOUR_DEPTH - 1]! : null;
+      records.push({ item_uid: uid, neighbours: list.map((n) => n.uid), distances: list.map((n) => n.distance), pairs: confirmed, horizon });
     }
     await insertNeighbourhoods(deps.db, run.id, embedder.model, records);
     searched += uids.length;

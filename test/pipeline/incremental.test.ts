@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { copyReusableScores, getRun, insertRun } from '../../src/adapters/db/runs.ts';
 import { createLogger, type Logger } from '../../src/deps.ts';
 import { DEFAULT_STALE_DAYS } from '../../src/domain/engine/index.ts';
+import { NEIGHBOUR_DEPTH, NEIGHBOURS } from '../../src/pipeline/finalize.ts';
 import { createRun } from '../../src/pipeline/runs.ts';
 import { scoreRunBatch } from '../../src/pipeline/score.ts';
 import { batchOf, benchItem, STRATEGY } from '../bench/pipeline.ts';
@@ -133,7 +134,8 @@ describe('an incremental run', () => {
     expect(Number(counts.rows[0]!.scored)).toBeGreaterThanOrEqual(4);
     const incremental = finalized.at(-1)!;
     expect(incremental.neighbourhoods_carried as number).toBeGreaterThan(N * 0.5);
-    expect(incremental.neighbourhoods_searched as number).toBeGreaterThan(0);
+    // Only the changed items were searched: every unchanged item kept its K nearest within its horizon.
+    expect(incremental.neighbourhoods_searched).toBe(5);
     // Neighbourhoods a changed item entered are patched, not searched (the next test checks they equal a search).
     expect(incremental.neighbourhoods_patched as number).toBeGreaterThan(0);
     // Carried, patched and searched covered every item with a vector, so no item was looked up as left without one
@@ -169,20 +171,30 @@ describe('an incremental run', () => {
     expect(got.stops.length).toBeGreaterThan(0);
     expect(got.stops).toEqual(want.stops);
     expect(got.portfolio).toEqual(want.portfolio);
-    // The stored neighbourhoods too (carried or searched): the next run builds on them.
+    // The stored neighbourhoods too (carried, patched or searched): the next run builds on them. A search lists an
+    // item's NEIGHBOUR_DEPTH nearest; a carried or patched list may have lost some since, down to its horizon: it must
+    // list exactly what the full run's search lists up to that horizon, and still hold the K nearest.
     const hoods = async (runId: string, clone: boolean) =>
       (
-        await env.db.query<{ item_uid: string; neighbours: string[]; distances: number[]; pairs: string[] }>(
-          'SELECT item_uid, neighbours, distances, pairs FROM run_neighbours WHERE run_id = $1 ORDER BY item_uid',
+        await env.db.query<{ item_uid: string; neighbours: string[]; distances: number[]; pairs: string[]; horizon: number | null; horizon_uid: string | null }>(
+          'SELECT item_uid, neighbours, distances, pairs, horizon, horizon_uid FROM run_neighbours WHERE run_id = $1 ORDER BY item_uid',
           [runId],
         )
       ).rows.map((h) => {
         const uid = (u: string) => (clone ? u : `itm_c${u.slice(4)}`);
-        return { item: uid(h.item_uid), neighbours: h.neighbours.map(uid), distances: h.distances, pairs: h.pairs.map(uid) };
+        const horizon = h.horizon_uid === null ? null : { uid: uid(h.horizon_uid), distance: h.horizon! };
+        return { item: uid(h.item_uid), neighbours: h.neighbours.map(uid), distances: h.distances, pairs: h.pairs.map(uid), horizon };
       });
     const [gotHoods, wantHoods] = [await hoods(nightly, false), await hoods(full, true)];
     expect(gotHoods.length).toBe(N + 3);
-    expect(gotHoods).toEqual(wantHoods);
+    expect(wantHoods.every((w) => w.neighbours.length === NEIGHBOUR_DEPTH && w.horizon?.uid === w.neighbours.at(-1))).toBe(true);
+    const upTo = (w: (typeof wantHoods)[number], h: { uid: string; distance: number }) => {
+      const keep = w.neighbours.flatMap((u, i) => (w.distances[i]! < h.distance || (w.distances[i] === h.distance && u <= h.uid) ? [i] : []));
+      return { item: w.item, neighbours: keep.map((i) => w.neighbours[i]!), distances: keep.map((i) => w.distances[i]!), pairs: w.pairs, horizon: h };
+    };
+    expect(gotHoods).toEqual(wantHoods.map((w, i) => upTo(w, gotHoods[i]!.horizon!)));
+    expect(gotHoods.every((g) => g.neighbours.length >= NEIGHBOURS)).toBe(true);
+    expect(gotHoods.some((g) => g.neighbours.length < NEIGHBOUR_DEPTH)).toBe(true); // some lost a neighbour: patched
   });
 
   it('decides the verdicts of copies again when the item they copy changed, and still equals a full run', async () => {

@@ -113,8 +113,8 @@ export async function changedVectors(
   return { changed: r.rows[0]?.changed ?? [], gone: g.rows[0]?.gone ?? [], withVector: Number(r.rows[0]?.n ?? 0) };
 }
 
-/** A changed item now at most as far from `item_uid` as that item's k-th neighbour was in the previous run, with
- * the item's neighbourhood in the previous run. */
+/** A changed item now at most as far from `item_uid` as that item's horizon was in the previous run, with the
+ * item's neighbourhood in the previous run. */
 export interface ReachedRow extends NeighbourhoodRecord {
   changed_uid: string;
   distance: number;
@@ -122,44 +122,45 @@ export interface ReachedRow extends NeighbourhoodRecord {
 
 /**
  * The neighbourhoods of `previousRunId` that a changed vector may have entered: each (item, changed item) where the
- * changed item is now at most as far from the item as its k-th neighbour was (or it had fewer than k), with that
+ * changed item is now at most as far from the item as its horizon (or it has none: every item was listed), with that
  * distance. `exact` compares every pair; otherwise each changed item's `reach` nearest items of the workspace (HNSW)
  * are the candidates. (Whether a candidate is in this run is not asked: one that is not has no neighbourhood in the
  * previous run, or is gone since and the caller drops it. The membership probe cost ~30% of this query.)
  */
 export async function reachedNeighbourhoods(
   db: Db,
-  p: { workspaceId: string; previousRunId: string; model: string; dims: number; changed: string[]; k: number; exact: boolean; reach: number },
+  p: { workspaceId: string; previousRunId: string; model: string; dims: number; changed: string[]; exact: boolean; reach: number },
 ): Promise<ReachedRow[]> {
   checkDims(p.dims);
   if (!p.changed.length) return [];
-  const params = [p.workspaceId, p.model, p.changed, p.previousRunId, p.k];
-  const rows = (r: { rows: ReachedRow[] }) => r.rows.map((x) => ({ ...x, distance: Number(x.distance), distances: x.distances.map(Number) }));
+  const params = [p.workspaceId, p.model, p.changed, p.previousRunId];
+  type Raw = StoredNeighbourhood & { changed_uid: string; distance: number };
+  const rows = (r: { rows: Raw[] }) => r.rows.map((x) => ({ ...neighbourhood(x), changed_uid: x.changed_uid, distance: Number(x.distance) }));
   if (p.exact) {
     const d = dist(p.dims, 'x', 'a');
-    return rows(await db.query<ReachedRow>(
-      `SELECT h.item_uid, h.neighbours, h.distances, h.pairs, x.owner_id AS changed_uid, ${d} AS distance
+    return rows(await db.query<Raw>(
+      `SELECT ${NEIGHBOURHOOD_COLS}, x.owner_id AS changed_uid, ${d} AS distance
          FROM run_neighbours h
          JOIN embeddings a ON a.workspace_id = $1 AND a.owner_kind = 'item' AND a.owner_id = h.item_uid AND a.model = $2 AND a.dims = ${p.dims}
          JOIN embeddings x ON x.workspace_id = $1 AND x.owner_kind = 'item' AND x.owner_id = ANY($3::text[]) AND x.model = $2 AND x.dims = ${p.dims}
         WHERE h.run_id = $4 AND h.model = $2 AND x.owner_id <> h.item_uid
-          AND (cardinality(h.neighbours) < $5 OR ${d} <= h.distances[$5])`,
+          AND (h.horizon IS NULL OR ${d} <= h.horizon)`,
       params,
     ));
   }
   return withHnsw(db, async (tx) =>
-    rows(await tx.query<ReachedRow>(
-      `SELECT h.item_uid, h.neighbours, h.distances, h.pairs, x.owner_id AS changed_uid, n.distance
+    rows(await tx.query<Raw>(
+      `SELECT ${NEIGHBOURHOOD_COLS}, x.owner_id AS changed_uid, n.distance
          FROM embeddings x
          CROSS JOIN LATERAL (
            SELECT e.owner_id, ${dist(p.dims, 'e', 'x')} AS distance FROM embeddings e
             WHERE e.workspace_id = x.workspace_id AND e.owner_kind = 'item' AND e.model = x.model AND e.dims = ${p.dims}
               AND e.owner_id <> x.owner_id
             ORDER BY ${dist(p.dims, 'e', 'x')} LIMIT ${p.reach}) n
-         CROSS JOIN LATERAL (SELECT h.item_uid, h.neighbours, h.distances, h.pairs FROM run_neighbours h
+         CROSS JOIN LATERAL (SELECT ${NEIGHBOURHOOD_COLS} FROM run_neighbours h
                               WHERE h.run_id = $4 AND h.item_uid = n.owner_id AND h.model = $2 OFFSET 0) h
         WHERE x.workspace_id = $1 AND x.owner_kind = 'item' AND x.model = $2 AND x.dims = ${p.dims} AND x.owner_id = ANY($3::text[])
-          AND (cardinality(h.neighbours) < $5 OR n.distance <= h.distances[$5])`,
+          AND (h.horizon IS NULL OR n.distance <= h.horizon)`,
       params,
     )),
     p.reach,
@@ -173,8 +174,8 @@ export async function reachedNeighbourhoods(
 export async function carryNeighbourhoods(q: Queryable, p: { runId: string; previousRunId: string; model: string; exclude: string[] }): Promise<number> {
   // NOT IN over a sub-select is one hashed lookup per row (an array's <> ALL compares every element).
   const r = await q.query(
-    `INSERT INTO run_neighbours (run_id, item_uid, model, neighbours, distances, pairs)
-     SELECT $1, h.item_uid, h.model, h.neighbours, h.distances, h.pairs
+    `INSERT INTO run_neighbours (run_id, item_uid, model, neighbours, distances, pairs, horizon, horizon_uid)
+     SELECT $1, h.item_uid, h.model, h.neighbours, h.distances, h.pairs, h.horizon, h.horizon_uid
        FROM run_neighbours h
       WHERE h.run_id = $2 AND h.model = $3 AND h.item_uid NOT IN (SELECT unnest($4::text[]))
      ON CONFLICT (run_id, item_uid) DO NOTHING`,
@@ -188,12 +189,12 @@ export async function neighbourhoodsWith(q: Queryable, p: { runId: string; model
   if (!p.uids.length) return [];
   // Each listed neighbour looked up in the hashed `uids` (= ANY of a parameter array is hashed): `neighbours && uids`
   // compares every pair of elements, ~4x the time at 100 moved items.
-  const r = await q.query<NeighbourhoodRecord>(
-    `SELECT h.item_uid, h.neighbours, h.distances, h.pairs FROM run_neighbours h
+  const r = await q.query<StoredNeighbourhood>(
+    `SELECT ${NEIGHBOURHOOD_COLS} FROM run_neighbours h
       WHERE h.run_id = $1 AND h.model = $2 AND EXISTS (SELECT 1 FROM unnest(h.neighbours) AS n(uid) WHERE n.uid = ANY($3::text[]))`,
     [p.runId, p.model, p.uids],
   );
-  return r.rows.map((x) => ({ ...x, distances: x.distances.map(Number) }));
+  return r.rows.map(neighbourhood);
 }
 
 /** Deletes the neighbourhoods of the workspace's runs that ended before `keepRunId` did. Returns how many. */
@@ -246,21 +247,50 @@ export async function unsearchedAll(db: Db, p: { workspaceId: string; runId: str
   return [...new Set(r.rows.map((x) => x.uid))];
 }
 
+/**
+ * An item's neighbourhood: its nearest items of the run, nearest first (ties by uid), and the confirmed copies among
+ * the first K. Every item at least as close as the horizon is listed; no horizon: every other item is listed.
+ */
 export interface NeighbourhoodRecord {
   item_uid: string;
   neighbours: string[];
   distances: number[];
   /** Confirmed copies: copy uid, kept uid, copy uid, kept uid … */
   pairs: string[];
+  horizon: { uid: string; distance: number } | null;
+}
+
+const NEIGHBOURHOOD_COLS = 'h.item_uid, h.neighbours, h.distances, h.pairs, h.horizon, h.horizon_uid';
+
+/** A neighbourhood as stored (NEIGHBOURHOOD_COLS). */
+interface StoredNeighbourhood {
+  item_uid: string;
+  neighbours: string[];
+  distances: (number | string)[];
+  pairs: string[];
+  horizon: number | string | null;
+  horizon_uid: string | null;
+}
+
+/** A stored neighbourhood as a record (float8 arrays may come back as strings from the embedded build). */
+function neighbourhood(x: StoredNeighbourhood): NeighbourhoodRecord {
+  return {
+    item_uid: x.item_uid,
+    neighbours: x.neighbours,
+    distances: x.distances.map(Number),
+    pairs: x.pairs,
+    horizon: x.horizon === null || x.horizon_uid === null ? null : { uid: x.horizon_uid, distance: Number(x.horizon) },
+  };
 }
 
 export async function insertNeighbourhoods(q: Queryable, runId: string, model: string, rows: NeighbourhoodRecord[]): Promise<void> {
   if (!rows.length) return;
   await q.query(
-    `INSERT INTO run_neighbours (run_id, item_uid, model, neighbours, distances, pairs)
+    `INSERT INTO run_neighbours (run_id, item_uid, model, neighbours, distances, pairs, horizon, horizon_uid)
      SELECT $1, x.item_uid, $2, ARRAY(SELECT jsonb_array_elements_text(x.neighbours)),
-            ARRAY(SELECT (jsonb_array_elements_text(x.distances))::float8), ARRAY(SELECT jsonb_array_elements_text(x.pairs))
-       FROM jsonb_to_recordset($3::jsonb) AS x(item_uid text, neighbours jsonb, distances jsonb, pairs jsonb)
+            ARRAY(SELECT (jsonb_array_elements_text(x.distances))::float8), ARRAY(SELECT jsonb_array_elements_text(x.pairs)),
+            (x.horizon->>'distance')::float8, x.horizon->>'uid'
+       FROM jsonb_to_recordset($3::jsonb) AS x(item_uid text, neighbours jsonb, distances jsonb, pairs jsonb, horizon jsonb)
      ON CONFLICT (run_id, item_uid) DO NOTHING`,
     [runId, model, JSON.stringify(rows)],
   );
