@@ -250,6 +250,25 @@ describe('an incremental run', () => {
     expect(counts).toMatchObject({ total: uids.length, would_reuse: want.length, would_score: uids.length - want.length });
   });
 
+  it('copies a page once when its job runs twice at once or is retried, and completes a page left half done', async () => {
+    const page = await probeRun('page');
+    const uids = (await env.db.query<{ uid: string }>('SELECT uid FROM items WHERE workspace_id = $1 AND deleted_at IS NULL ORDER BY uid', [a.workspace.id])).rows.map((r) => r.uid);
+    const copy = () => copyReusableScores(env.db, page, uids, { staleDays: DEFAULT_STALE_DAYS, model: env.deps.embedder!.model });
+    const rows = async () => (await env.db.query<{ item_uid: string }>('SELECT item_uid FROM item_scores WHERE run_id = $1 ORDER BY item_uid', [page.id])).rows.map((r) => r.item_uid);
+    // Two attempts at once (a stalled job picked up while it still runs): one copies, the other finds the rows.
+    const [one, two] = await Promise.all([copy(), copy()]);
+    expect(one.length + two.length).toBeGreaterThan(uids.length / 2);
+    expect(Math.min(one.length, two.length)).toBe(0);
+    const all = [...one, ...two].sort();
+    expect(await rows()).toEqual(all);
+    // A retry copies nothing again; after losing some rows (an attempt cut short), it copies just those.
+    expect(await copy()).toEqual([]);
+    const lost = all.filter((_, i) => i % 3 === 0);
+    await env.db.query('DELETE FROM item_scores WHERE run_id = $1 AND item_uid = ANY($2::text[])', [page.id, lost]);
+    expect((await copy()).sort()).toEqual(lost);
+    expect(await rows()).toEqual(all);
+  });
+
   it('copies in SQL no score whose item crossed the staleness line since it was scored, as the score job decides', async () => {
     const uids = (await env.db.query<{ uid: string }>('SELECT uid FROM items WHERE workspace_id = $1 AND deleted_at IS NULL ORDER BY uid', [a.workspace.id])).rows.map((r) => r.uid);
     // The earlier rows were scored minutes ago; these runs' "today" is 10 days later. Three items that are re-usable

@@ -1,5 +1,5 @@
 // SQL for scoring runs and their per-item scores. Score rows are written idempotently per (run, item).
-import type { Queryable } from '../../deps.ts';
+import type { Db, Queryable } from '../../deps.ts';
 import { copyScoresSql } from './scores.ts';
 
 export type RunStatus = 'queued' | 'running' | 'finished' | 'failed' | 'cancelled';
@@ -112,14 +112,24 @@ export async function recordFailure(q: Queryable, id: string, job: string, error
  * Returns the items copied. Anything else is left to the `score` job, so this can only skip work, never change a result.
  */
 export async function copyReusableScores(
-  q: Queryable,
+  db: Db,
   run: Pick<RunRow, 'id' | 'workspace_id' | 'strategy_version' | 'scorer'>,
   uids: string[],
   opts: { staleDays: number; model: string | null },
 ): Promise<string[]> {
   if (!uids.length) return [];
-  const r = await q.query<{ item_uid: string }>(`${copyScoresSql('$5', `(${REUSABLE}) AS x`)} RETURNING item_uid`, reusableParams(run, uids, opts));
-  return r.rows.map((x) => x.item_uid);
+  return db.transaction(async (tx) => {
+    // Attempts of one page (a retry, or a stalled job picked up while it still runs) take turns. On a page's first
+    // attempt the run has none of its rows (one probe of the run's uid range says so): the copy then needs no
+    // per-row conflict check. After an earlier attempt, rows it wrote are skipped (ON CONFLICT).
+    await tx.query(`SELECT pg_advisory_xact_lock(hashtextextended('copy:' || $1 || ':' || $2, 0))`, [run.id, uids[0]]);
+    const range = `(SELECT min(u) FROM unnest($2::text[]) AS u) AND (SELECT max(u) FROM unnest($2::text[]) AS u)`;
+    const begun = await tx.query(`SELECT 1 FROM item_scores WHERE run_id = $1 AND item_uid BETWEEN ${range} LIMIT 1`, [run.id, uids]);
+    // The computed row to copy comes with the rule's answer (x.origin_row): no second look-up by key.
+    const rows = `(${REUSABLE}) AS x CROSS JOIN LATERAL (SELECT (x.origin_row).*) s`;
+    const r = await tx.query<{ item_uid: string }>(`${copyScoresSql('$5', rows, begun.rows.length > 0)} RETURNING item_uid`, reusableParams(run, uids, opts));
+    return r.rows.map((x) => x.item_uid);
+  });
 }
 
 /** How many of `uids` copyReusableScores would copy into `run` (a dry run's preview): the same rule, nothing written. */
@@ -145,7 +155,7 @@ const sameSideOfStaleLine = (at: string) =>
      OR (extract(epoch FROM v.run_now - ${at}) < $6 - 1 AND extract(epoch FROM cur.now - ${at}) < $6 - 1))`;
 
 /** The reuse rule of copyReusableScores: $1 workspace, $2 uids, $3 strategy version, $4 scorer, $5 run, $6 staleness
- * line in seconds, $7 embedding model; yields (item_uid, origin): the computed row to copy. */
+ * line in seconds, $7 embedding model; yields (item_uid, origin, origin_row): the computed row to copy, and its run. */
 const REUSABLE = `WITH items_page AS (
        SELECT i.uid, i.content_hash, i.external_id, NULLIF(i.parent_id, '') AS parent_id, i.src_updated_at AS updated_at, i.src_created_at AS created_at
          FROM items i WHERE i.workspace_id = $1 AND i.uid = ANY($2::text[]) AND i.deleted_at IS NULL),
@@ -165,14 +175,15 @@ const REUSABLE = `WITH items_page AS (
               i.updated_at, i.created_at
          FROM items_page i LEFT JOIN kids k ON k.parent_id = i.external_id LEFT JOIN parents pa ON pa.external_id = i.parent_id),
      cur AS (SELECT now FROM scoring_runs WHERE id = $5)
-     SELECT p.uid AS item_uid, v.run_id AS origin
+     SELECT p.uid AS item_uid, v.run_id AS origin, v.origin_row
        FROM page p CROSS JOIN cur
        -- The latest computed row per item (a copy repeats its origin's verdict, computed from the same input, and that
        -- run's "today" is when it was computed), newest first through item_scores_computed until one from a finished
        -- run matches: a DISTINCT ON over every earlier run's rows grows with the history (50k rows sorted per page
        -- after 10 runs).
        CROSS JOIN LATERAL (
-          SELECT s.run_id, s.input_hash, s.scorer, s.provenance->>'prompt_version' AS prompt_version, r.now AS run_now
+          SELECT s.run_id, s.input_hash, s.scorer, s.provenance->>'prompt_version' AS prompt_version, r.now AS run_now,
+                 s AS origin_row
             FROM item_scores s
             -- the row's run by primary key (OFFSET 0): joined, the planner scanned every finished run per row until
             -- it met this one (the rule took 2x as long at 30 finished runs, 3x at 130)
