@@ -11,11 +11,12 @@
 // the copies confirmed among the K) is stored per run. A run that follows a finished run of the same strategy version
 // and scorer carries the neighbourhoods that cannot have changed — the item and all its neighbours unchanged, and no
 // changed item now at least as close as its horizon — patches those a moved item left or a changed item entered
-// without searching them again (patchNeighbourhood), and searches and decides only the rest, under the same statistics snapshot, so its duplicates
-// equal those of a run that searched every item under that snapshot. A new snapshot is taken (and every item
-// searched) when more than a quarter of the items changed since the last one. Independent steps overlap (the
-// database reads while the engine analyses or decides). Memory stays flat: the run is streamed in pages; only the
-// confirmed copy pairs, their clusters, the duplicate verdicts and the stop candidates (without their text) are held.
+// without searching them again (patchNeighbourhood), and searches and decides only the rest, under the same
+// statistics snapshot, so its duplicates equal those of a run that searched every item under that snapshot. A new
+// snapshot is taken (and every item searched) when more than a quarter of the items changed since the last one.
+// Independent steps overlap (the database reads while the engine analyses or decides). Memory stays flat: the run is
+// streamed in pages; only the confirmed copy pairs, their clusters, the duplicate verdicts and the stop candidates
+// (without their text) are held.
 import {
   ANALYZE_AFTER_RUN,
   analyzeIfStale,
@@ -94,9 +95,9 @@ export const SNOOZE_DAYS = 30;
 export const EXACT_NEIGHBOURS_MAX = 2_000;
 /**
  * Above EXACT_NEIGHBOURS_MAX, a changed item's this many nearest items are checked for whether it entered their
- * neighbourhood (an item is listed by about NEIGHBOUR_DEPTH others on average; 6x that covers dense spots).
+ * neighbourhood (an item is listed by about NEIGHBOUR_DEPTH others on average; ~6x that covers dense spots).
  */
-export const REVERSE_NEIGHBOURS = 10 * NEIGHBOURS;
+export const REVERSE_NEIGHBOURS = 50;
 /**
  * When more than this share of a run's vectors changed since the previous run, carrying neighbourhoods saves little:
  * every item is searched again.
@@ -202,6 +203,15 @@ export function patchNeighbourhood(
   if (h && list.length < k) return null;
   return list.length > depth ? { list: list.slice(0, depth), horizon: list[depth - 1]! } : { list, horizon: h };
 }
+
+/** The stored form of a neighbourhood's list (nearest first), with the copies confirmed among its first K. */
+const neighbourhoodRecord = (uid: string, list: Neighbour[], pairs: string[], horizon: Neighbour | null): NeighbourhoodRecord => ({
+  item_uid: uid,
+  neighbours: list.map((n) => n.uid),
+  distances: list.map((n) => n.distance),
+  pairs,
+  horizon,
+});
 
 /** What a run carries from the previous run (see planCarry). */
 interface CarryPlan {
@@ -316,7 +326,7 @@ async function writePatches(deps: Deps, run: RunRef, patches: Map<string, Patch>
       if (!candidate(n)) continue;
       if (undecided(n, p) ? pairs.isPair(profiles, uid, n.uid) : p.pairsBefore.has(n.uid)) confirmed.push(uid, n.uid);
     }
-    records.push({ item_uid: uid, neighbours: p.list.map((n) => n.uid), distances: p.list.map((n) => n.distance), pairs: confirmed, horizon: p.horizon });
+    records.push(neighbourhoodRecord(uid, p.list, confirmed, p.horizon));
   }
   await insertNeighbourhoods(deps.db, run.id, deps.embedder!.model, records);
 }
@@ -401,7 +411,7 @@ async function searchNeighbourhoods(deps: Deps, run: RunRef, exact: boolean, pai
       }
       // A full list ends at its horizon; a shorter one holds every other item of the run.
       const horizon = list.length === NEIGHBOUR_DEPTH ? list[NEIGHBOUR_DEPTH - 1]! : null;
-      records.push({ item_uid: uid, neighbours: list.map((n) => n.uid), distances: list.map((n) => n.distance), pairs: confirmed, horizon });
+      records.push(neighbourhoodRecord(uid, list, confirmed, horizon));
     }
     await insertNeighbourhoods(deps.db, run.id, embedder.model, records);
     searched += uids.length;
